@@ -1,0 +1,101 @@
+"""Serve the book with the same entry point as `make book`, and drive it with headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+# Chromium's background services reach for the internet, which a classroom or CI may not have.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required under CI=true: `apt-get install chromium` (make test does it as root)")
+        pytest.skip("Browser tests need Debian's Chromium: `sudo apt-get install chromium` (or `make test` as root)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory, chromium_path):
+    """Start `python -m widgets.app` on a free port; stop it at the end of the session."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "widgets.app", f"--port={port}", "--no-browser"],
+                                  stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url + "/voila/tree", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"Voilà did not start:\n{log.read_text()}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+# Console messages that say nothing about the book: fonts from a CDN, JupyterLab's version chatter.
+HARMLESS = ("fonts.googleapis", "Failed to load resource", "Unsatisfied version", "was preloaded using link preload",
+            "net::ERR_", "[Violation]")
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and not any(h in m.text for h in HARMLESS)
+            and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    """Save a screenshot of a page or an element under tests/e2e/screenshots/ (ignored by git)."""
+
+    def take(target, name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        target.screenshot(path=str(path))
+        return path
+
+    return take
