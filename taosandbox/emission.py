@@ -22,10 +22,9 @@ from numbers import Integral, Real
 
 import pandas as pd
 
-RAO_PER_TAO = 10**9
-BLOCKS_PER_DAY = 7_200
-SECONDS_PER_BLOCK = 12
-MAX_SUPPLY_RAO = 21_000_000 * RAO_PER_TAO
+from taosandbox.units import BLOCK_SECONDS, BLOCKS_PER_DAY, RAO_PER_TAO, TOTAL_SUPPLY_RAO
+
+MAX_SUPPLY_RAO = TOTAL_SUPPLY_RAO
 INITIAL_REWARD_RAO = RAO_PER_TAO
 BLOCKS_PER_HALVING = 4 * 365 * BLOCKS_PER_DAY  # 10,512,000: the article's "about four years"
 RULES = ("issuance", "blocks")
@@ -94,7 +93,7 @@ class Anchor:
     issuance_rao: int = 10_500_000 * RAO_PER_TAO
 
     def date_of(self, blocks: int) -> datetime:
-        return self.date + timedelta(seconds=SECONDS_PER_BLOCK * blocks)
+        return self.date + timedelta(seconds=BLOCK_SECONDS * blocks)
 
 
 DEFAULT_ANCHOR = Anchor()

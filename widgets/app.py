@@ -30,7 +30,7 @@ class BookApp(Voila):
 
     def init_handlers(self) -> list:
         landing = self.server_url.rstrip("/") + "/" + LANDING
-        return [(self.server_url, RedirectHandler, {"url": landing})] + super().init_handlers()
+        return [(self.server_url, RedirectHandler, {"url": landing, "permanent": False})] + super().init_handlers()
 
 
 def main(argv: list[str] | None = None) -> None:
