@@ -94,7 +94,7 @@ def _chart() -> alt.VConcatChart:
     data = alt.Data(name=DATA)
     color = alt.Color("scenario:N", title=None, sort=SCENARIO_ORDER,
                       scale=alt.Scale(domain=SCENARIO_ORDER, range=["#1f6feb", "#9aa4ad"]))
-    dash = alt.StrokeDash("scenario:N", sort=SCENARIO_ORDER, legend=None,
+    dash = alt.StrokeDash("scenario:N", sort=SCENARIO_ORDER, title=None,
                           scale=alt.Scale(domain=SCENARIO_ORDER, range=[[1, 0], [6, 4]]))
     base = alt.Chart(data).encode(x=alt.X("date:T", title=None), color=color, strokeDash=dash)
     halvings = alt.Chart(data).transform_filter(
