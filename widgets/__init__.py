@@ -2,5 +2,7 @@
 
 from .halving import HalvingExplorer
 from .predict import Prediction
+from .yuma_cases import CasePlayer
+from .yuma_lab import EpochSteps, YumaLab
 
-__all__ = ["HalvingExplorer", "Prediction"]
+__all__ = ["CasePlayer", "EpochSteps", "HalvingExplorer", "Prediction", "YumaLab"]
