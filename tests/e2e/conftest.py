@@ -34,24 +34,21 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def voila_url(tmp_path_factory, chromium_path):
-    """Start `python -m widgets.app` on a free port; stop it at the end of the session."""
+def _serve(command: list[str], probe: str, log: Path):
+    """Start a server, wait until `probe` answers, yield its base URL, stop it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
     with open(log, "w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "widgets.app", f"--port={port}", "--no-browser"],
-                                  stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen([part.format(port=port) for part in command], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             try:
-                urllib.request.urlopen(url + "/voila/tree", timeout=2)
+                urllib.request.urlopen(url + probe, timeout=2)
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Voilà did not start:\n{log.read_text()}") from None
+                    raise RuntimeError(f"{command[2]} did not start:\n{log.read_text()}") from None
                 time.sleep(0.3)
         yield url
     finally:
@@ -60,6 +57,23 @@ def voila_url(tmp_path_factory, chromium_path):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory, chromium_path):
+    """The book as `make book` serves it (`python -m widgets.app`), on a free port."""
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    yield from _serve([sys.executable, "-m", "widgets.app", "--port={port}", "--no-browser"], "/voila/tree", log)
+
+
+@pytest.fixture(scope="session")
+def jupyterlab_url(tmp_path_factory, chromium_path):
+    """JupyterLab on the book folder, as a reader who edits the chapters opens it."""
+    log = tmp_path_factory.mktemp("lab") / "lab.log"
+    book = Path(__file__).parents[2] / "book"
+    yield from _serve([sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--port={port}",
+                       "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={book}",
+                       "--LabApp.news_url=None"], "/api", log)
 
 
 @pytest.fixture(scope="session")

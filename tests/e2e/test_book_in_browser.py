@@ -75,3 +75,26 @@ def test_halving_chapter_renders_and_answers_the_slider(page, voila_url, screens
     assert_no_error_on(page)
     screenshot(chart, "halving-chart-after")
     screenshot(page.locator(".ts-halving-explorer"), "halving-explorer")
+
+
+def test_halving_chapter_runs_in_jupyterlab(page, jupyterlab_url, screenshot):
+    page.goto(jupyterlab_url + "/lab/tree/tao-supply-and-halving.ipynb")
+    page.wait_for_selector(".jp-Notebook", timeout=WIDGETS_TIMEOUT)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    chart = page.locator(".ts-chart")
+    line = chart.locator("svg .mark-line path").first
+    select_kernel = page.locator(".jp-Dialog button", has_text="Select")
+    deadline = time.monotonic() + WIDGETS_TIMEOUT / 1000
+    while not line.is_visible():
+        # A fresh JupyterLab sometimes asks which kernel to start; the reader takes the default.
+        if select_kernel.is_visible():
+            select_kernel.click()
+        if time.monotonic() > deadline:
+            screenshot(page, "jupyterlab-failure")
+            raise AssertionError("the chart did not appear in JupyterLab")
+        time.sleep(0.2)
+    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert page.console_errors == []
+    chart.scroll_into_view_if_needed()
+    screenshot(page, "jupyterlab-halving")
