@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -79,22 +80,30 @@ def test_halving_chapter_renders_and_answers_the_slider(page, voila_url, screens
 
 def test_halving_chapter_runs_in_jupyterlab(page, jupyterlab_url, screenshot):
     page.goto(jupyterlab_url + "/lab/tree/tao-supply-and-halving.ipynb")
-    page.wait_for_selector(".jp-Notebook", timeout=WIDGETS_TIMEOUT)
+    # Run cells only once the kernel is up; a fresh JupyterLab may first ask which kernel to start.
+    idle = page.get_by_text("Python 3 (ipykernel) | Idle")
+    select_kernel = page.locator(".jp-Dialog button", has_text="Select")
+    idle.or_(select_kernel).first.wait_for(timeout=WIDGETS_TIMEOUT)
+    if select_kernel.is_visible():
+        select_kernel.click()
+        idle.wait_for(timeout=WIDGETS_TIMEOUT)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_text("Run All Cells", exact=True).click()
     chart = page.locator(".ts-chart")
     line = chart.locator("svg .mark-line path").first
-    select_kernel = page.locator(".jp-Dialog button", has_text="Select")
+    cells = page.locator(".jp-Notebook .jp-Cell")
     deadline = time.monotonic() + WIDGETS_TIMEOUT / 1000
-    while not line.is_visible():
-        # A fresh JupyterLab sometimes asks which kernel to start; the reader takes the default.
-        if select_kernel.is_visible():
-            select_kernel.click()
+    # Lab renders only the cells in view, so scroll through the notebook, as a reader would, until the chart is there.
+    for step in itertools.count():
+        if line.count():
+            break
         if time.monotonic() > deadline:
             screenshot(page, "jupyterlab-failure")
             raise AssertionError("the chart did not appear in JupyterLab")
+        cells.nth(step % max(cells.count(), 1)).scroll_into_view_if_needed()
         time.sleep(0.2)
+    chart.scroll_into_view_if_needed()
+    line.wait_for(state="visible")
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     assert page.console_errors == []
-    chart.scroll_into_view_if_needed()
     screenshot(page, "jupyterlab-halving")
