@@ -187,6 +187,23 @@ def _fraction(value, what: str) -> float:
     return float(value)
 
 
+def _weight_vector(targets, weights, what: str) -> tuple[list[int], list[float]]:
+    """Check a (targets, weights) pair as set_weights and set_root_weights receive it."""
+    try:
+        targets, weights = list(targets), list(weights)
+    except TypeError:
+        raise InvalidInput(f"{what}s and weights are lists of numbers.") from None
+    if len(targets) != len(weights):
+        raise WeightVecNotEqualSize(f"{len(targets)} {what}s but {len(weights)} weights.")
+    targets = [_int(t, what) for t in targets]
+    weights = [_fraction(w, "weight") for w in weights]
+    if any(w < 0 for w in weights):
+        raise InvalidInput("Weights cannot be negative.")
+    if len(set(targets)) != len(targets):
+        raise DuplicateUids(f"A {what} appears twice in the weights.")
+    return targets, weights
+
+
 def yuma_params(hyperparams: dict) -> YumaParams:
     """The Yuma Consensus parameters among a subnet's hyperparameters (InvalidInput if inconsistent)."""
     try:
@@ -870,18 +887,7 @@ class Chain:
     # Weights
 
     def _check_weights(self, s: Subnet, hotkey: str, uids, weights) -> tuple[list[int], list[float]]:
-        try:
-            uids, weights = list(uids), list(weights)
-        except TypeError:
-            raise InvalidInput("UIDs and weights are lists of numbers.") from None
-        if len(uids) != len(weights):
-            raise WeightVecNotEqualSize(f"{len(uids)} UIDs but {len(weights)} weights.")
-        uids = [_int(u, "UID") for u in uids]
-        weights = [_fraction(w, "weight") for w in weights]
-        if any(w < 0 for w in weights):
-            raise InvalidInput("Weights cannot be negative.")
-        if len(set(uids)) != len(uids):
-            raise DuplicateUids("A UID appears twice in the weights.")
+        uids, weights = _weight_vector(uids, weights, "UID")
         if any(u >= s.n for u in uids):
             raise UidVecContainsInvalidOne(f"Subnet {s.netuid} has UIDs 0 to {s.n - 1}.")
         uid = s.uid_of[hotkey]
@@ -1016,18 +1022,7 @@ class Chain:
         root = self.subnets[ROOT]
         if hotkey not in root.uid_of:
             raise HotKeyNotRegisteredInSubNet(f"Hotkey {hotkey!r} is not on the root network: register it.")
-        try:
-            netuids, weights = list(netuids), list(weights)
-        except TypeError:
-            raise InvalidInput("Netuids and weights are lists of numbers.") from None
-        if len(netuids) != len(weights):
-            raise WeightVecNotEqualSize(f"{len(netuids)} netuids but {len(weights)} weights.")
-        netuids = [_int(n, "netuid") for n in netuids]
-        weights = [_fraction(w, "weight") for w in weights]
-        if any(w < 0 for w in weights):
-            raise InvalidInput("Weights cannot be negative.")
-        if len(set(netuids)) != len(netuids):
-            raise DuplicateUids("A netuid appears twice in the weights.")
+        netuids, weights = _weight_vector(netuids, weights, "netuid")
         for n in netuids:
             self._subnet(n)
         root.root_weights[hotkey] = dict(zip(netuids, weights_to_u16(weights), strict=True))
