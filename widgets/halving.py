@@ -71,7 +71,9 @@ class HalvingExplorer(ipw.VBox):
         rows = pd.concat([frame.assign(scenario=SCENARIO_ORDER[0]), baseline.assign(scenario=SCENARIO_ORDER[1])])
         rows = rows[["date", "issuance_tao", "reward_tao", "scenario", "event"]].assign(
             date=rows["date"].dt.strftime("%Y-%m-%dT%H:%M:%S"))
-        self.chart.spec = {**self._template, "datasets": {DATA: rows.to_dict("records")}}
+        # Keep the template's own datasets (the 21M line) and swap only the projection.
+        datasets = {**self._template["datasets"], DATA: rows.to_dict("records")}
+        self.chart.spec = {**self._template, "datasets": datasets}
         self._update_readout()
 
     def _update_readout(self, _change=None) -> None:

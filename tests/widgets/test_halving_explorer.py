@@ -103,3 +103,9 @@ def test_prediction_reveals_only_after_a_choice():
 def test_prediction_refuses_an_answer_that_is_not_an_option():
     with pytest.raises(ValueError, match="answer"):
         Prediction("Which?", ["a"], answer=3, explanation="")
+
+
+def test_the_cap_line_survives_a_recompute(explorer):
+    explorer.recycling.value = 300
+    rows = [row for dataset in explorer.chart.spec["datasets"].values() for row in dataset]
+    assert {"cap": 21_000_000.0} in rows
