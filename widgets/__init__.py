@@ -1,13 +1,17 @@
 """The book's views: ipywidgets controls and Altair charts over taosandbox objects."""
 
 from .chain_views import RandomTrades, demo_network
+from .collusion import CabalThreshold, CopierStudy, HonestUtilityStudy
 from .emission_board import EmissionBoard
 from .halving import HalvingExplorer
+from .marketplace import Marketplace, OracleProblem
 from .predict import Prediction
+from .progress import SweepProgress
 from .registrar import Registrar
 from .stake_desk import StakeDesk
 from .yuma_cases import CasePlayer
 from .yuma_lab import EpochSteps, YumaLab
 
-__all__ = ["CasePlayer", "EmissionBoard", "EpochSteps", "HalvingExplorer", "Prediction", "RandomTrades", "Registrar",
-           "StakeDesk", "YumaLab", "demo_network"]
+__all__ = ["CabalThreshold", "CasePlayer", "CopierStudy", "EmissionBoard", "EpochSteps", "HalvingExplorer",
+           "HonestUtilityStudy", "Marketplace", "OracleProblem", "Prediction", "RandomTrades", "Registrar",
+           "StakeDesk", "SweepProgress", "YumaLab", "demo_network"]
