@@ -71,6 +71,7 @@ from taosandbox.errors import (
     WeightVecLengthIsLow,
     WeightVecNotEqualSize,
 )
+from taosandbox.quote import Quote
 from taosandbox.units import RAO_PER_TAO
 from taosandbox.yuma import YumaParams
 
@@ -755,7 +756,7 @@ class Chain:
         self._coldkey(coldkey)
         self._own_hotkey(coldkey, hotkey, may_be_new=True)
         cost = self.network_lock_cost()
-        self._require_balance(coldkey, cost, what=f"a subnet (lock cost {cost / 1e9:,.4f} τ)")
+        self._require_balance(coldkey, cost, what="a subnet's lock")
         prune = None
         user_subnets = [n for n in self.subnets if n != ROOT]
         if len(user_subnets) >= self.params["max_subnets"]:
@@ -836,7 +837,7 @@ class Chain:
                 f"Subnet {netuid} accepts at most {3 * hp['target_registrations_per_interval']} "
                 "registrations per adjustment interval.")
         cost = s.burn
-        self._require_balance(coldkey, cost, what=f"a UID on subnet {netuid} (burn {cost / 1e9:,.6f} τ)")
+        self._require_balance(coldkey, cost, what=f"a UID on subnet {netuid} (the burn)")
         replace = None
         if s.n >= hp["max_allowed_uids"]:
             replace = registration.neuron_to_prune(s.emission, s.registered_block, self.block,
@@ -1077,6 +1078,36 @@ class Chain:
             raise AmountTooLow(f"That would leave {left / 1e9:.9g} staked, worth less than the minimum of "
                                f"{self.params['min_stake'] / 1e9} τ: remove all of it instead.")
 
+    def quote_add_stake(self, coldkey: str, hotkey: str, netuid: int, amount_rao: int,
+                        limit_price: float | None = None, allow_partial: bool = False) -> Quote:
+        """What `add_stake` with these arguments would do, changing nothing; raises what it would raise."""
+        self._coldkey(coldkey)
+        s = self._subnet(netuid, allow_root=True)
+        self._existing_hotkey(hotkey)
+        amount = check_amount(amount_rao)
+        self._require_balance(coldkey, amount, NotEnoughBalanceToStake, "this stake")
+        charged, alpha = self._plan_stake(s, amount, limit_price, allow_partial)
+        fee = self.params["staking_fee"]
+        after = 1.0 if s.netuid == ROOT else (s.pool.tao_reserve + charged) / (s.pool.alpha_reserve - alpha)
+        return Quote("stake", amount, charged, alpha, fee, s.price, after)
+
+    def quote_remove_stake(self, coldkey: str, hotkey: str, netuid: int, amount_rao: int,
+                           limit_price: float | None = None, allow_partial: bool = False) -> Quote:
+        """What `remove_stake` with these arguments would do, changing nothing; raises what it would raise."""
+        self._coldkey(coldkey)
+        s = self._subnet(netuid, allow_root=True)
+        self._existing_hotkey(hotkey)
+        amount = check_amount(amount_rao)
+        have = self.stake(hotkey, s.netuid, coldkey)
+        if amount > have or amount == 0:
+            raise NotEnoughStakeToWithdraw(f"{coldkey!r} has {have / 1e9:,.9g} staked on {hotkey!r} on "
+                                           f"subnet {netuid}; cannot remove {amount / 1e9:,.9g}.")
+        sold, tao = self._plan_unstake(s, amount, limit_price, allow_partial)
+        self._check_remainder(s, have, sold)
+        fee = self.params["staking_fee"]
+        after = 1.0 if s.netuid == ROOT else (s.pool.tao_reserve - tao) / (s.pool.alpha_reserve + sold)
+        return Quote("unstake", amount, sold, tao, fee, s.price, after)
+
     def add_stake(self, coldkey: str, hotkey: str, netuid: int, amount_rao: int,
                   limit_price: float | None = None, allow_partial: bool = False) -> int:
         """Stake TAO from a coldkey's balance onto a hotkey on a subnet; returns the alpha received.
@@ -1084,14 +1115,10 @@ class Chain:
         The TAO (less the flat fee, which is added to the pool's TAO reserve) is swapped through the pool.
         `limit_price` caps the average price in τ/α: a larger order fails with SlippageTooHigh, or with
         `allow_partial` only the part that respects the limit executes."""
-        self._coldkey(coldkey)
-        s = self._subnet(netuid, allow_root=True)
-        self._existing_hotkey(hotkey)
-        amount = check_amount(amount_rao)
-        self._require_balance(coldkey, amount, NotEnoughBalanceToStake, "this stake")
-        charged, alpha = self._plan_stake(s, amount, limit_price, allow_partial)
+        quote = self.quote_add_stake(coldkey, hotkey, netuid, amount_rao, limit_price, allow_partial)
+        s, charged, alpha = self.subnets[netuid], quote.executed_in, quote.amount_out
         # --- mutate ---
-        fee = self.params["staking_fee"]
+        fee = quote.fee
         self.balances[coldkey] -= charged
         if s.netuid == ROOT:
             s.pool.tao_reserve += charged
@@ -1106,16 +1133,8 @@ class Chain:
     def remove_stake(self, coldkey: str, hotkey: str, netuid: int, amount_rao: int,
                      limit_price: float | None = None, allow_partial: bool = False) -> int:
         """Unstake alpha (TAO on root) to the coldkey's balance; returns the TAO received after the fee."""
-        self._coldkey(coldkey)
-        s = self._subnet(netuid, allow_root=True)
-        self._existing_hotkey(hotkey)
-        amount = check_amount(amount_rao)
-        have = self.stake(hotkey, s.netuid, coldkey)
-        if amount > have or amount == 0:
-            raise NotEnoughStakeToWithdraw(f"{coldkey!r} has {have / 1e9:,.9g} staked on {hotkey!r} on "
-                                           f"subnet {netuid}; cannot remove {amount / 1e9:,.9g}.")
-        sold, tao = self._plan_unstake(s, amount, limit_price, allow_partial)
-        self._check_remainder(s, have, sold)
+        quote = self.quote_remove_stake(coldkey, hotkey, netuid, amount_rao, limit_price, allow_partial)
+        s, sold, tao = self.subnets[netuid], quote.executed_in, quote.amount_out
         # --- mutate ---
         self._debit(hotkey, s.netuid, coldkey, sold)
         self._sell(s, sold, tao)
@@ -1309,6 +1328,12 @@ class Chain:
     def copy(self) -> Chain:
         """An independent copy (through the saved form), e.g. to compare two futures."""
         return Chain.from_json(self.to_json())
+
+    def restore(self, saved: str) -> None:
+        """Return this chain, in place, to a state saved with `to_json` (views holding it stay valid)."""
+        restored = Chain.from_json(saved)
+        self.__dict__.clear()
+        self.__dict__.update(restored.__dict__)
 
     def __repr__(self) -> str:
         return (f"Chain(era={self.era!r}, block={self.block}, subnets={len(self.subnets) - 1}, "

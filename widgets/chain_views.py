@@ -11,15 +11,13 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from taosandbox.amm import check_amount
 from taosandbox.chain import ROOT, Chain
-from taosandbox.errors import ChainError, NotEnoughBalanceToStake, NotEnoughStakeToWithdraw
+from taosandbox.errors import ChainError
 from taosandbox.units import RAO_PER_TAO, tao
 
 from .charts import live_chart
@@ -151,78 +149,6 @@ class RandomTrades:
                     chain.remove_stake(trader, hotkey, net, have if part > 0.9 else int(have * part))
         except ChainError:
             pass  # a refused trade changes nothing, as on chain
-
-
-# ----------------------------------------------------------------------------------------------------
-# Quotes: what a stake or unstake would do, before doing it
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A trade as the chain would execute it now. Amounts in rao; prices in τ per α.
-
-    stake: `amount_in` TAO offered, `executed_in` TAO charged (less with allow_partial), `amount_out` alpha.
-    unstake: `amount_in` alpha offered, `executed_in` alpha sold, `amount_out` TAO received after the fee."""
-
-    side: str
-    amount_in: int
-    executed_in: int
-    amount_out: int
-    fee: int
-    price_before: float
-    price_after: float
-
-    @property
-    def average_price(self) -> float:
-        """TAO per alpha across the trade, the fee included (what you pay, or what you get)."""
-        tao_side, alpha_side = ((self.executed_in, self.amount_out) if self.side == "stake"
-                                else (self.amount_out, self.executed_in))
-        return tao_side / alpha_side if alpha_side else float("nan")
-
-    @property
-    def price_impact(self) -> float:
-        return self.price_after / self.price_before - 1.0
-
-    @property
-    def slippage(self) -> float:
-        """How much worse than the spot price the trade executes on average (a positive fraction)."""
-        worse = self.average_price / self.price_before - 1.0
-        return worse if self.side == "stake" else -worse
-
-
-def quote_stake(chain: Chain, coldkey: str, hotkey: str, netuid: int, amount_rao: int,
-                limit_price: float | None = None, allow_partial: bool = False) -> Quote:
-    """What `chain.add_stake` with these arguments would do, or the ChainError it would raise.
-
-    The chain has no public quote, so this runs its own checks and its own plan (`_plan_stake`) in the
-    order `add_stake` does: the quote and the trade cannot disagree (the desk's tests check it)."""
-    chain._coldkey(coldkey)
-    s = chain._subnet(netuid, allow_root=True)
-    chain._existing_hotkey(hotkey)
-    amount_rao = check_amount(amount_rao)
-    chain._require_balance(coldkey, amount_rao, NotEnoughBalanceToStake, "this stake")
-    charged, alpha = chain._plan_stake(s, amount_rao, limit_price, allow_partial)
-    before = s.price
-    after = 1.0 if netuid == ROOT else (s.pool.tao_reserve + charged) / (s.pool.alpha_reserve - alpha)
-    return Quote("stake", amount_rao, charged, alpha, chain.params["staking_fee"], before, after)
-
-
-def quote_unstake(chain: Chain, coldkey: str, hotkey: str, netuid: int, amount_rao: int,
-                  limit_price: float | None = None, allow_partial: bool = False) -> Quote:
-    """What `chain.remove_stake` with these arguments would do, or the ChainError it would raise."""
-    chain._coldkey(coldkey)
-    s = chain._subnet(netuid, allow_root=True)
-    chain._existing_hotkey(hotkey)
-    amount_rao = check_amount(amount_rao)
-    have = chain.stake(hotkey, netuid, coldkey)
-    if amount_rao > have or amount_rao == 0:
-        raise NotEnoughStakeToWithdraw(f"{coldkey!r} has {have / 1e9:,.9g} staked on {hotkey!r} on subnet "
-                                       f"{netuid}; cannot remove {amount_rao / 1e9:,.9g}.")
-    sold, received = chain._plan_unstake(s, amount_rao, limit_price, allow_partial)
-    chain._check_remainder(s, have, sold)
-    before = s.price
-    after = 1.0 if netuid == ROOT else (s.pool.tao_reserve - received) / (s.pool.alpha_reserve + sold)
-    return Quote("unstake", amount_rao, sold, received, chain.params["staking_fee"], before, after)
 
 
 # ----------------------------------------------------------------------------------------------------

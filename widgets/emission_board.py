@@ -112,9 +112,7 @@ class EmissionBoard(ipw.VBox):
         """Every chain back to where it started (in place), and Play paused."""
         self.play.playing = False
         for label, chain in self.chains.items():
-            restored = Chain.from_json(self._starts[label])
-            chain.__dict__.clear()
-            chain.__dict__.update(restored.__dict__)
+            chain.restore(self._starts[label])
         self._redraw()
 
     # --- drawing --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The stake desk: stake and unstake through a subnet's pool, with the trade previewed before you commit.
 
-The preview is the chain's own plan for the trade (see `chain_views.quote_stake`), so what it shows is
+The preview is the chain's own plan for the trade (`Chain.quote_add_stake` / `quote_remove_stake`), so what it shows is
 what the trade then does. The chart shows the pool's curve x·y = k with your trade as a move along it,
 and your positions valued at the spot price and at what selling them now would really return.
 """
@@ -15,9 +15,10 @@ import numpy as np
 
 from taosandbox.chain import ROOT, Chain
 from taosandbox.errors import ChainError
+from taosandbox.quote import Quote
 from taosandbox.units import format_alpha, format_tao, tao
 
-from .chain_views import WIDE, Quote, as_tao, done, quote_stake, quote_unstake, refused
+from .chain_views import WIDE, as_tao, done, refused
 from .charts import live_chart
 
 CURVE, POSITIONS = "curve", "positions"
@@ -126,9 +127,8 @@ class StakeDesk(ipw.VBox):
     def _quote(self) -> Quote:
         limit = self.limit.value if self.limit.value and self.limit.value > 0 else None
         amount = self._amount_rao()
-        quote = quote_stake if self.side.value == "stake" else quote_unstake
-        return quote(self.chain, self.coldkey, self.hotkey.value, self.subnet.value, amount, limit,
-                     self.partial.value)
+        quote = self.chain.quote_add_stake if self.side.value == "stake" else self.chain.quote_remove_stake
+        return quote(self.coldkey, self.hotkey.value, self.subnet.value, amount, limit, self.partial.value)
 
     def _update_preview(self) -> None:
         netuid = self.subnet.value
@@ -215,7 +215,7 @@ class StakeDesk(ipw.VBox):
             sold = 0
             for hotkey, alpha in zip(group["hotkey"], group["alpha_rao"], strict=True):
                 try:
-                    sold += quote_unstake(self.chain, self.coldkey, hotkey, int(netuid), int(alpha)).amount_out
+                    sold += self.chain.quote_remove_stake(self.coldkey, hotkey, int(netuid), int(alpha)).amount_out
                 except ChainError:
                     pass  # too small to sell: worth nothing if sold now
             rows.append({"subnet": label, "measure": AT_SPOT, "tao": as_tao(float(group["tao_value_rao"].sum()))})

@@ -7,7 +7,7 @@ import pytest
 from taosandbox.chain import Chain
 from taosandbox.units import tao
 from widgets import EmissionBoard, RandomTrades, Registrar, StakeDesk, demo_network
-from widgets.chain_views import metagraph_chart, metagraph_table, quote_stake
+from widgets.chain_views import metagraph_chart, metagraph_table
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_allow_partial_executes_only_what_the_limit_allows(chain):
 
 def test_quotes_refuse_exactly_as_the_chain(chain):
     with pytest.raises(Exception) as quoted:
-        quote_stake(chain, "nobody", "owner/1", 1, tao(1))
+        chain.quote_add_stake("nobody", "owner/1", 1, tao(1))
     with pytest.raises(Exception) as traded:
         chain.add_stake("nobody", "owner/1", 1, tao(1))
     assert type(quoted.value) is type(traded.value)
