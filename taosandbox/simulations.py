@@ -21,7 +21,9 @@ Setup conventions (for every built scenario, and why):
   validator permit; an owner that set no weights would count as a zero vote in every median;
 * `max_validators` is the number of validators (owner included), unless a scenario sets it: miners' incentive
   is staked to their hotkeys, and in a small subnet they would otherwise win permits and vote zero too;
-* agents start acting after every subnet's first epoch, which issues the first validator permits.
+* `build` runs every subnet's first epoch, which issues the first validator permits; agents then act after
+  each later epoch, so the weights they set first count at the second epoch after `build` (the first epoch
+  a reader runs pays miners nothing).
 
 Fast Yuma-level experiments. The collusion sweep and the honest-utility study need thousands of epochs of
 subnets with hundreds of UIDs, where the chain adds nothing but cost (no pools, staking or registration are
