@@ -52,7 +52,7 @@ from taosandbox.agents import (
     next_epoch_block,
 )
 from taosandbox.chain import Chain
-from taosandbox.errors import InvalidInput
+from taosandbox.errors import ChainError, InvalidInput
 from taosandbox.scenarios import VARIANTS
 from taosandbox.tasks import Task, get_task
 from taosandbox.units import tao
@@ -99,6 +99,24 @@ class Simulation:
         for a in self.agents:
             if isinstance(a, Miner):
                 self._miners.setdefault(a.netuid, []).append(a)
+
+    def add_agents(self, specs: list[dict]) -> list[Agent]:
+        """Newcomers join the running simulation, all or nothing: each funds itself, registers and plans its
+        first action; if the chain refuses any step, the chain goes back to how it was and the error is raised."""
+        saved = self.chain.to_json()
+        joined = []
+        try:
+            for spec in specs:
+                agent = agent_from_dict(spec)
+                agent.join(self.chain)
+                agent.plan(self.chain)
+                joined.append(agent)
+        except ChainError:
+            self.chain.restore(saved)
+            raise
+        self.agents.extend(joined)
+        self._index()
+        return joined
 
     # --- what agents read ---------------------------------------------------------------------------------
     def task(self, netuid: int) -> Task:

@@ -186,3 +186,19 @@ def test_long_runs_keep_records_bounded():
     assert len(sim.quality_rows) <= 2 * 100 and sim.chain.history.epoch_stride > 1
     frame = sim.epochs()
     assert 0 < len(frame) <= 100 and frame.loc[frame["role"] == "Miner", "quality"].notna().all()
+
+
+def test_newcomers_join_all_or_nothing():
+    from taosandbox.errors import ChainError
+    from taosandbox.simulations import build
+
+    sim = build("marketplace", seed=3)
+    before, agents = sim.chain.to_json(), len(sim.agents)
+    with pytest.raises(ChainError):  # the second newcomer names a subnet that does not exist
+        sim.add_agents([{"kind": "Miner", "name": "late-miner", "netuid": 1},
+                        {"kind": "Miner", "name": "lost-miner", "netuid": 99}])
+    assert sim.chain.to_json() == before and len(sim.agents) == agents
+    (miner,) = sim.add_agents([{"kind": "Miner", "name": "late-miner", "netuid": 1}])
+    assert miner in sim.miners(1)
+    sim.step(400)
+    sim.chain.check_invariants()
