@@ -12,26 +12,20 @@ tests' timings).
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
-import numpy as np
+import timing
+from timing import report
 
 from widgets import CabalThreshold, CopierStudy, HonestUtilityStudy, Marketplace, OracleProblem
 
 
 def timed(action, values) -> list[float]:
-    out = []
-    for value in values:
-        started = time.perf_counter()
-        action(value)
-        out.append(time.perf_counter() - started)
-    return out
+    """Milliseconds for `action(value)`, one value after another."""
+    values = list(values)
+    feed = iter(values)
+    return timing.timed(lambda: action(next(feed)), len(values))
 
-
-def report(name: str, seconds: list[float]) -> None:
-    ms = np.array(seconds) * 1e3
-    print(f"{name:<58} median {statistics.median(ms):8.1f} ms   p90 {np.percentile(ms, 90):8.1f} ms   (n={len(ms)})")
 
 
 def main() -> None:

@@ -6,24 +6,10 @@ The browser-side redraw is measured by the browser test (tests/e2e/screenshots/t
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
 
-
-def timed(fn, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def report(name: str, ms: list[float]) -> None:
-    ms = sorted(ms)
-    print(f"{name:<44} median {statistics.median(ms):7.2f} ms   p90 {ms[int(0.9 * len(ms))]:7.2f} ms")
+from timing import report, timed
 
 
 def main() -> None:

@@ -7,22 +7,7 @@ Each figure is the kernel's work after a reader's action: the model re-run and t
 
 from __future__ import annotations
 
-import statistics
-import time
-
-
-def timed(fn, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def report(name: str, ms: list[float]) -> None:
-    ms = sorted(ms)
-    print(f"{name:<62} median {statistics.median(ms):7.2f} ms   p90 {ms[int(0.9 * len(ms))]:7.2f} ms")
+from timing import report, timed
 
 
 def main() -> None:

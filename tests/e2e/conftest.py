@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -100,6 +101,35 @@ def page(browser):
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     yield page
     page.close()
+
+
+@pytest.fixture(scope="session")
+def assert_no_error_on():
+    """Check a page as a reader sees it: no error output, no traceback, no console error."""
+
+    def check(page) -> None:
+        errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr'], "
+                              ".jp-OutputArea-error")
+        assert errors.count() == 0, errors.first.inner_text()
+        body = page.inner_text("body")
+        assert "Traceback" not in body and "JavaScript Error" not in body
+        assert page.console_errors == []
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def record():
+    """Record a measured duration in tests/e2e/screenshots/timings.json (figures are reported, not asserted)."""
+    timings = SCREENSHOTS / "timings.json"
+
+    def save(name: str, seconds: float) -> None:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        saved = json.loads(timings.read_text()) if timings.exists() else {}
+        saved[name] = round(seconds, 3)
+        timings.write_text(json.dumps(saved, indent=1))
+
+    return save
 
 
 @pytest.fixture(scope="session")

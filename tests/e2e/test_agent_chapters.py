@@ -3,37 +3,19 @@ chart, the cabal's stake crosses κ, the honest-utility study runs with its prog
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 WIDGETS_TIMEOUT = 90_000  # ms; the figures we aim for are measured and recorded, not asserted
-TIMINGS = Path(__file__).parent / "screenshots" / "timings.json"
-
-
-def record(name: str, seconds: float) -> None:
-    TIMINGS.parent.mkdir(exist_ok=True)
-    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    timings[name] = round(seconds, 3)
-    TIMINGS.write_text(json.dumps(timings, indent=1))
 
 
 def open_chapter(page, voila_url: str, notebook: str, chart_css: str) -> None:
     page.goto(f"{voila_url}/voila/render/{notebook}")
     page.locator(f"{chart_css} svg .mark-symbol path, {chart_css} svg .mark-rect path").first.wait_for(
         timeout=WIDGETS_TIMEOUT)
-
-
-def assert_no_error_on(page) -> None:
-    errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-error")
-    assert errors.count() == 0, errors.first.inner_text()
-    body = page.inner_text("body")
-    assert "Traceback" not in body and "JavaScript Error" not in body
-    assert page.console_errors == []
 
 
 def changes(read, before, what: str, seconds: float = 30) -> float:
@@ -65,7 +47,7 @@ def shoot(page, screenshot, element, name: str) -> None:
     screenshot(element, name)
 
 
-def test_the_marketplace_steps_and_plays(page, voila_url, screenshot):
+def test_the_marketplace_steps_and_plays(page, voila_url, screenshot, assert_no_error_on, record):
     started = time.monotonic()
     open_chapter(page, voila_url, "marketplace.ipynb", ".ts-market-chart")
     record("marketplace_widgets_visible_s", time.monotonic() - started)
@@ -88,7 +70,7 @@ def test_the_marketplace_steps_and_plays(page, voila_url, screenshot):
     shoot(page, screenshot, market, "marketplace")
 
 
-def test_the_gaming_slider_moves_the_oracle_chart(page, voila_url, screenshot):
+def test_the_gaming_slider_moves_the_oracle_chart(page, voila_url, screenshot, assert_no_error_on, record):
     open_chapter(page, voila_url, "proof-of-intelligence.ipynb", ".ts-oracle-chart")
     widget = page.locator(".ts-oracle-problem")
     readout, chart = widget.locator(".ts-readout"), widget.locator(".ts-oracle-chart")
@@ -102,7 +84,7 @@ def test_the_gaming_slider_moves_the_oracle_chart(page, voila_url, screenshot):
     shoot(page, screenshot, widget, "oracle-problem")
 
 
-def test_the_cabal_crosses_kappa_and_the_study_runs(page, voila_url, screenshot):
+def test_the_cabal_crosses_kappa_and_the_study_runs(page, voila_url, screenshot, assert_no_error_on, record):
     open_chapter(page, voila_url, "collusion-and-weight-copying.ipynb", ".ts-cabal-chart")
     cabal = page.locator(".ts-cabal-threshold")
     readout, chart = cabal.locator(".ts-cabal-readout"), cabal.locator(".ts-cabal-chart")

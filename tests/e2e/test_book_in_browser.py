@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import json
 import time
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 WIDGETS_TIMEOUT = 90_000  # ms; the figure we aim for (≤ 10 s) is measured and reported, not asserted
-TIMINGS = Path(__file__).parent / "screenshots" / "timings.json"
 
 
-def assert_no_error_on(page):
-    errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-error")
-    assert errors.count() == 0, errors.first.inner_text()
-    body = page.inner_text("body")
-    assert "Traceback" not in body and "JavaScript Error" not in body
-    assert page.console_errors == []
-
-
-def record(name: str, seconds: float) -> None:
-    TIMINGS.parent.mkdir(exist_ok=True)
-    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    timings[name] = round(seconds, 3)
-    TIMINGS.write_text(json.dumps(timings, indent=1))
-
-
-def test_landing_page_opens_first_and_links_the_chapter(page, voila_url, screenshot):
+def test_landing_page_opens_first_and_links_the_chapter(page, voila_url, screenshot, assert_no_error_on):
     page.goto(voila_url + "/")
     page.wait_for_selector("text=is installed and ready", timeout=WIDGETS_TIMEOUT)
     assert page.url.endswith("/voila/render/index.ipynb")
@@ -39,7 +21,7 @@ def test_landing_page_opens_first_and_links_the_chapter(page, voila_url, screens
     screenshot(page, "landing")
 
 
-def test_halving_chapter_renders_and_answers_the_slider(page, voila_url, screenshot):
+def test_halving_chapter_renders_and_answers_the_slider(page, voila_url, screenshot, assert_no_error_on, record):
     page.goto(voila_url + "/")
     started = time.monotonic()
     page.locator("a[href*='tao-supply-and-halving.ipynb']").first.click()

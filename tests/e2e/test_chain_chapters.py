@@ -27,14 +27,6 @@ def shoot(page, screenshot, element, name: str) -> None:
     screenshot(element, name)
 
 
-def assert_no_error_on(page) -> None:
-    errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-error")
-    assert errors.count() == 0, errors.first.inner_text()
-    body = page.inner_text("body")
-    assert "Traceback" not in body and "JavaScript Error" not in body
-    assert page.console_errors == []
-
-
 def wait_until(condition, what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -42,7 +34,7 @@ def wait_until(condition, what: str, seconds: float = 30) -> None:
         time.sleep(0.05)
 
 
-def test_staking_through_the_desk_moves_the_price(page, voila_url, screenshot):
+def test_staking_through_the_desk_moves_the_price(page, voila_url, screenshot, assert_no_error_on):
     open_chapter(page, voila_url, "dynamic-tao.ipynb", charts=2)
     desk = page.locator(".ts-stake-desk")
     desk.locator(".ts-chart svg .mark-line path").first.wait_for(timeout=WIDGETS_TIMEOUT)
@@ -88,7 +80,7 @@ def test_staking_through_the_desk_moves_the_price(page, voila_url, screenshot):
     ("subnets-and-root.ipynb", 3),
     ("subnet-tokens-as-a-portfolio.ipynb", 2),
 ])
-def test_chapter_renders_without_error(page, voila_url, screenshot, notebook, charts):
+def test_chapter_renders_without_error(page, voila_url, screenshot, notebook, charts, assert_no_error_on):
     open_chapter(page, voila_url, notebook, charts)
     assert page.locator(".ts-predict").count() >= 2
     if notebook.startswith("keys"):

@@ -13,19 +13,11 @@ pytestmark = pytest.mark.browser
 WIDGETS_TIMEOUT = 90_000  # ms
 
 
-def assert_no_error_on(page):
-    errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-error")
-    assert errors.count() == 0, errors.first.inner_text()
-    body = page.inner_text("body")
-    assert "Traceback" not in body and "JavaScript Error" not in body
-    assert page.console_errors == []
-
-
 def block_number(page) -> int:
     return int(page.locator(".ts-block-counter .ts-block").inner_text().replace(",", ""))
 
 
-def test_the_sandbox_plays_live_and_pauses(page, voila_url, screenshot):
+def test_the_sandbox_plays_live_and_pauses(page, voila_url, screenshot, assert_no_error_on):
     page.set_viewport_size({"width": 1280, "height": 2000})  # element screenshots capture only the viewport
     page.goto(voila_url + "/voila/render/free-sandbox.ipynb")
     network = page.locator(".ts-network-chart")
@@ -78,7 +70,7 @@ def test_the_sandbox_plays_live_and_pauses(page, voila_url, screenshot):
     assert_no_error_on(page)
 
 
-def test_the_conformance_chapter_passes_every_row(page, voila_url, screenshot):
+def test_the_conformance_chapter_passes_every_row(page, voila_url, screenshot, assert_no_error_on):
     page.set_viewport_size({"width": 1280, "height": 2400})
     page.goto(voila_url + "/voila/render/checking-against-the-chain.ipynb")
     summary = page.locator(".ts-conformance-summary")

@@ -3,31 +3,13 @@ move, and nothing shows an error."""
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 WIDGETS_TIMEOUT = 90_000  # ms; the figures we aim for are measured and recorded, not asserted
-TIMINGS = Path(__file__).parent / "screenshots" / "timings.json"
-
-
-def record(name: str, seconds: float) -> None:
-    TIMINGS.parent.mkdir(exist_ok=True)
-    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    timings[name] = round(seconds, 3)
-    TIMINGS.write_text(json.dumps(timings, indent=1))
-
-
-def assert_no_error_on(page):
-    errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-error")
-    assert errors.count() == 0, errors.first.inner_text()
-    body = page.inner_text("body")
-    assert "Traceback" not in body and "JavaScript Error" not in body
-    assert page.console_errors == []
 
 
 def wait_for_change(read, before, what: str, seconds: float = 30) -> float:
@@ -51,7 +33,7 @@ def drag_slider(page, css: str, fraction: float) -> None:
     page.mouse.up()
 
 
-def test_chapter_1_lab_answers_kappa_and_steps_through(page, voila_url, screenshot):
+def test_chapter_1_lab_answers_kappa_and_steps_through(page, voila_url, screenshot, assert_no_error_on, record):
     started = time.monotonic()
     page.goto(voila_url + "/voila/render/yuma-consensus-1.ipynb")
     lab_chart = page.locator(".ts-lab-chart")
@@ -83,7 +65,7 @@ def test_chapter_1_lab_answers_kappa_and_steps_through(page, voila_url, screensh
     screenshot(page.locator(".ts-epoch-steps"), "yuma-steps")
 
 
-def test_chapter_2_case_player_steps_and_plays(page, voila_url, screenshot):
+def test_chapter_2_case_player_steps_and_plays(page, voila_url, screenshot, assert_no_error_on, record):
     page.goto(voila_url + "/voila/render/yuma-consensus-2.ipynb")
     chart = page.locator(".ts-case-chart")
     chart.locator("svg .mark-rect path").first.wait_for(timeout=WIDGETS_TIMEOUT)
