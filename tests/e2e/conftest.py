@@ -134,12 +134,50 @@ def record():
 
 @pytest.fixture(scope="session")
 def screenshot():
-    """Save a screenshot of a page or an element under tests/e2e/screenshots/ (ignored by git)."""
+    """Save a screenshot of a page or an element under tests/e2e/screenshots/ (ignored by git).
+
+    An element screenshot captures only what is in the viewport (Voilà scrolls an inner box), so the
+    viewport is first made tall enough for the whole element."""
 
     def take(target, name: str) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        if hasattr(target, "bounding_box"):
+            height = int(target.bounding_box()["height"])
+            target.page.set_viewport_size({"width": 1280, "height": max(1000, height + 80)})
+            target.scroll_into_view_if_needed()
         target.screenshot(path=str(path))
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def drag_slider():
+    """Drag an ipywidgets slider's handle to `fraction` of its track with the mouse, as a reader would."""
+
+    def drag(page, css: str, fraction: float) -> None:
+        handle = page.locator(f"{css} .noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        track, box = page.locator(f"{css} .noUi-target").first.bounding_box(), handle.bounding_box()
+        middle = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] / 2, middle)
+        page.mouse.down()
+        page.mouse.move(track["x"] + track["width"] * fraction, middle, steps=8)
+        page.mouse.up()
+
+    return drag
+
+
+@pytest.fixture(scope="session")
+def wait_for_change():
+    """Wait until `read()` differs from `before`; return how long that took (seconds)."""
+
+    def wait(read, before, what: str, seconds: float = 30) -> float:
+        started = time.monotonic()
+        while read() == before:
+            assert time.monotonic() < started + seconds, f"{what} did not change"
+            time.sleep(0.01)
+        return time.monotonic() - started
+
+    return wait

@@ -18,36 +18,7 @@ def open_chapter(page, voila_url: str, notebook: str, chart_css: str) -> None:
         timeout=WIDGETS_TIMEOUT)
 
 
-def changes(read, before, what: str, seconds: float = 30) -> float:
-    """Wait until `read()` differs from `before`; return how long that took."""
-    started = time.monotonic()
-    while read() == before:
-        assert time.monotonic() < started + seconds, f"{what} did not change"
-        time.sleep(0.02)
-    return time.monotonic() - started
-
-
-def slide(page, css: str, fraction: float) -> None:
-    """Drag a slider's handle to `fraction` of its track with the mouse."""
-    handle = page.locator(f"{css} .noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    track, box = page.locator(f"{css} .noUi-target").first.bounding_box(), handle.bounding_box()
-    middle = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] / 2, middle)
-    page.mouse.down()
-    page.mouse.move(track["x"] + track["width"] * fraction, middle, steps=8)
-    page.mouse.up()
-
-
-def shoot(page, screenshot, element, name: str) -> None:
-    """Element screenshots capture only the viewport: make it tall enough first."""
-    height = int(element.bounding_box()["height"])
-    page.set_viewport_size({"width": 1280, "height": max(1000, height + 80)})
-    element.scroll_into_view_if_needed()
-    screenshot(element, name)
-
-
-def test_the_marketplace_steps_and_plays(page, voila_url, screenshot, assert_no_error_on, record):
+def test_the_marketplace_steps_and_plays(page, voila_url, screenshot, assert_no_error_on, record, wait_for_change):
     started = time.monotonic()
     open_chapter(page, voila_url, "marketplace.ipynb", ".ts-market-chart")
     record("marketplace_widgets_visible_s", time.monotonic() - started)
@@ -58,7 +29,8 @@ def test_the_marketplace_steps_and_plays(page, voila_url, screenshot, assert_no_
 
     before = chart.inner_html()
     market.locator(".ts-market-step").click()
-    record("marketplace_redraw_after_step_s", changes(chart.inner_html, before, "the marketplace chart after Step"))
+    redraw = wait_for_change(chart.inner_html, before, "the marketplace chart after Step")
+    record("marketplace_redraw_after_step_s", redraw)
     market.locator(".ts-epoch-counter", has_text="Epoch 1 ").wait_for()
 
     market.locator(".ts-market-play button").first.click()  # Play: epochs advance in the browser
@@ -67,35 +39,39 @@ def test_the_marketplace_steps_and_plays(page, voila_url, screenshot, assert_no_
     page.locator(".ts-readout", has_text="miner3").first.wait_for()
     assert chart.locator("svg .mark-line path").count() >= 4  # one line per miner
     assert_no_error_on(page)
-    shoot(page, screenshot, market, "marketplace")
+    screenshot(market, "marketplace")
 
 
-def test_the_gaming_slider_moves_the_oracle_chart(page, voila_url, screenshot, assert_no_error_on, record):
+def test_the_gaming_slider_moves_the_oracle_chart(
+        page, voila_url, screenshot, assert_no_error_on, record, drag_slider, wait_for_change,
+):
     open_chapter(page, voila_url, "proof-of-intelligence.ipynb", ".ts-oracle-chart")
     widget = page.locator(".ts-oracle-problem")
     readout, chart = widget.locator(".ts-readout"), widget.locator(".ts-oracle-chart")
     assert "rank 1 of 4" in readout.inner_text()  # the gamer wins the subjective task
     before_text, before_chart = readout.inner_text(), chart.inner_html()
-    slide(page, ".ts-gaming", 0.0)  # no gaming: the gamer is the expert's twin
-    record("oracle_redraw_after_gaming_s", changes(chart.inner_html, before_chart, "the oracle chart"))
-    changes(readout.inner_text, before_text, "the oracle readout")
+    drag_slider(page, ".ts-gaming", 0.0)  # no gaming: the gamer is the expert's twin
+    record("oracle_redraw_after_gaming_s", wait_for_change(chart.inner_html, before_chart, "the oracle chart"))
+    wait_for_change(readout.inner_text, before_text, "the oracle readout")
     assert "real quality is 0.70" in readout.inner_text()
     assert_no_error_on(page)
-    shoot(page, screenshot, widget, "oracle-problem")
+    screenshot(widget, "oracle-problem")
 
 
-def test_the_cabal_crosses_kappa_and_the_study_runs(page, voila_url, screenshot, assert_no_error_on, record):
+def test_the_cabal_crosses_kappa_and_the_study_runs(
+        page, voila_url, screenshot, assert_no_error_on, record, drag_slider, wait_for_change,
+):
     open_chapter(page, voila_url, "collusion-and-weight-copying.ipynb", ".ts-cabal-chart")
     cabal = page.locator(".ts-cabal-threshold")
     readout, chart = cabal.locator(".ts-cabal-readout"), cabal.locator(".ts-cabal-chart")
     assert "clipped" in readout.inner_text()  # 40 % of the stake, κ = 0.5
     before = chart.inner_html()
-    slide(page, ".ts-cabal-stake", 0.75)
-    record("cabal_redraw_after_stake_s", changes(chart.inner_html, before, "the cabal chart"))
+    drag_slider(page, ".ts-cabal-stake", 0.75)
+    record("cabal_redraw_after_stake_s", wait_for_change(chart.inner_html, before, "the cabal chart"))
     page.locator(".ts-cabal-readout", has_text="sets the consensus").wait_for(timeout=30_000)
     assert "100%" in readout.inner_text()  # its miners now take all the incentive
     assert_no_error_on(page)
-    shoot(page, screenshot, cabal, "collusion")
+    screenshot(cabal, "collusion")
 
     study = page.locator(".ts-honest-utility")
     study.scroll_into_view_if_needed()
@@ -106,4 +82,4 @@ def test_the_cabal_crosses_kappa_and_the_study_runs(page, voila_url, screenshot,
     record("honest_utility_run_1_seed_s", time.monotonic() - started)
     study.locator(".ts-readout", has_text="differs from the published figure").wait_for(timeout=30_000)
     assert_no_error_on(page)
-    shoot(page, screenshot, study, "honest-utility")
+    screenshot(study, "honest-utility")

@@ -19,14 +19,6 @@ def open_chapter(page, voila_url: str, notebook: str, charts: int) -> None:
         charts - 1).wait_for(timeout=WIDGETS_TIMEOUT)
 
 
-def shoot(page, screenshot, element, name: str) -> None:
-    """An element screenshot, with a viewport tall enough for the whole element (Voilà scrolls an inner box)."""
-    box = element.bounding_box()
-    page.set_viewport_size({"width": 1280, "height": max(1000, int(box["height"]) + 80)})
-    element.scroll_into_view_if_needed()
-    screenshot(element, name)
-
-
 def wait_until(condition, what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -55,13 +47,13 @@ def test_staking_through_the_desk_moves_the_price(page, voila_url, screenshot, a
 
     amount.fill("300")
     wait_until(lambda: "300.0000 τ" in preview.inner_text(), "the preview did not follow the amount")
-    shoot(page, screenshot, desk, "stake-desk")
+    screenshot(desk, "stake-desk")
 
     # A refused trade is a sentence next to the control, not a traceback.
     amount.fill("100000")
     wait_until(lambda: "NotEnoughBalanceToStake" in preview.inner_text(), "no refusal shown")
     assert_no_error_on(page)
-    shoot(page, screenshot, desk, "stake-desk-refused")
+    screenshot(desk, "stake-desk-refused")
 
     board = page.locator(".ts-emission-board")
     board.scroll_into_view_if_needed()
@@ -72,7 +64,7 @@ def test_staking_through_the_desk_moves_the_price(page, voila_url, screenshot, a
     board.locator(".ts-chart svg").first.wait_for()
     time.sleep(1)  # the chart redraws just after the readout
     assert_no_error_on(page)
-    shoot(page, screenshot, board, "emission-board")
+    screenshot(board, "emission-board")
 
 
 @pytest.mark.parametrize("notebook, charts", [
@@ -93,5 +85,5 @@ def test_chapter_renders_without_error(page, voila_url, screenshot, notebook, ch
         registrar.locator("button.ts-register-neuron").click()
         wait_until(lambda: "TooManyRegistrationsThisBlock" in registrar.locator(".ts-message").inner_text(),
                    "the second registration in a block was not refused")
-        shoot(page, screenshot, registrar, "registrar")
+        screenshot(registrar, "registrar")
     assert_no_error_on(page)

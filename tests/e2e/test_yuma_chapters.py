@@ -12,28 +12,9 @@ pytestmark = pytest.mark.browser
 WIDGETS_TIMEOUT = 90_000  # ms; the figures we aim for are measured and recorded, not asserted
 
 
-def wait_for_change(read, before, what: str, seconds: float = 30) -> float:
-    """Wait until ``read()`` differs from ``before``; return how long that took."""
-    started = time.monotonic()
-    while read() == before:
-        assert time.monotonic() < started + seconds, f"{what} did not change"
-        time.sleep(0.01)
-    return time.monotonic() - started
-
-
-def drag_slider(page, css: str, fraction: float) -> None:
-    """Drag an ipywidgets slider's handle to ``fraction`` of its track, as a reader would."""
-    handle = page.locator(f"{css} .noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    track = page.locator(f"{css} .noUi-target").first.bounding_box()
-    box = handle.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(track["x"] + track["width"] * fraction, box["y"] + box["height"] / 2, steps=8)
-    page.mouse.up()
-
-
-def test_chapter_1_lab_answers_kappa_and_steps_through(page, voila_url, screenshot, assert_no_error_on, record):
+def test_chapter_1_lab_answers_kappa_and_steps_through(
+        page, voila_url, screenshot, assert_no_error_on, record, drag_slider, wait_for_change,
+):
     started = time.monotonic()
     page.goto(voila_url + "/voila/render/yuma-consensus-1.ipynb")
     lab_chart = page.locator(".ts-lab-chart")
@@ -65,7 +46,9 @@ def test_chapter_1_lab_answers_kappa_and_steps_through(page, voila_url, screensh
     screenshot(page.locator(".ts-epoch-steps"), "yuma-steps")
 
 
-def test_chapter_2_case_player_steps_and_plays(page, voila_url, screenshot, assert_no_error_on, record):
+def test_chapter_2_case_player_steps_and_plays(
+        page, voila_url, screenshot, assert_no_error_on, record, wait_for_change,
+):
     page.goto(voila_url + "/voila/render/yuma-consensus-2.ipynb")
     chart = page.locator(".ts-case-chart")
     chart.locator("svg .mark-rect path").first.wait_for(timeout=WIDGETS_TIMEOUT)
