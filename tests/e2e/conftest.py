@@ -77,7 +77,9 @@ def jupyterlab_url(tmp_path_factory, chromium_path):
                        "--LabApp.news_url=None"], "/api", log)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open, which
+# would confuse later tests that start or look for an asyncio loop of their own.
+@pytest.fixture(scope="module")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
