@@ -95,7 +95,8 @@ SIMPLIFICATIONS = (
     "No rate limits on take changes or subnet registrations; no proof-of-work registration.",
     "Fees: a flat 50,000 rao on every stake and unstake, root included; a move across subnets pays one fee, "
     "a move within a subnet none.",
-    "Taoflow: the root stakers' alpha is staked to validators at the epoch (no separate claim step).",
+    "Taoflow: the root stakers' alpha is staked at the epoch, on the validator's hotkey on the subnet, to its "
+    "root nominators pro rata (no separate claim step).",
     "The subnet owner's UID is never pruned; a full subnet whose UIDs are all immune refuses registrations.",
 )
 
@@ -480,6 +481,7 @@ class History:
             self.network = [r for r in self.network if r[0] % self.stride == 0]
         while len(self.epochs) > self.max_rows:
             self.epoch_stride *= 2
+            # r[-1] is the subnet's own epoch index: every subnet keeps every epoch_stride-th of its epochs.
             self.epochs = [r for r in self.epochs if r[-1] % self.epoch_stride == 0]
 
     def to_dict(self) -> dict:
@@ -941,9 +943,13 @@ class Chain:
         if not s.hyperparams["commit_reveal_weights_enabled"]:
             raise CommitRevealDisabled(f"Commit-reveal is off on subnet {netuid}: call set_weights.")
         _key(commit_hash, "commit hash")
-        if len(s.commits.get(hotkey, [])) >= MAX_UNREVEALED_COMMITS:
+        # Commits past their reveal epoch (expired, as in reveal_weights) no longer count toward the limit.
+        now = s.epoch_index(self.block)
+        live = [c for c in s.commits.get(hotkey, []) if c[2] + s.hyperparams["commit_reveal_period"] >= now]
+        if len(live) >= MAX_UNREVEALED_COMMITS:
             raise TooManyUnrevealedCommits(f"{hotkey!r} has {MAX_UNREVEALED_COMMITS} unrevealed commits.")
-        s.commits.setdefault(hotkey, []).append([commit_hash, self.block, s.epoch_index(self.block)])
+        # --- mutate --- (the expired commits are dropped only now that this one is accepted)
+        s.commits[hotkey] = [*live, [commit_hash, self.block, now]]
 
     def reveal_weights(self, coldkey: str, hotkey: str, netuid: int, uids, weights, salt) -> None:
         """Reveal committed weights in the reveal epoch; they then apply as `set_weights` would."""
@@ -986,16 +992,7 @@ class Chain:
         s = self._registered(coldkey, hotkey, netuid)
         if not s.hyperparams["commit_reveal_weights_enabled"]:
             raise CommitRevealDisabled(f"Commit-reveal is off on subnet {netuid}: call set_weights.")
-        try:
-            uids, weights = list(uids), list(weights)
-        except TypeError:
-            raise InvalidInput("UIDs and weights are lists of numbers.") from None
-        if len(uids) != len(weights):
-            raise WeightVecNotEqualSize(f"{len(uids)} UIDs but {len(weights)} weights.")
-        uids = [_int(u, "UID") for u in uids]
-        weights = [_fraction(w, "weight") for w in weights]
-        if any(w < 0 for w in weights):
-            raise InvalidInput("Weights cannot be negative.")
+        uids, weights = _weight_vector(uids, weights, "UID")
         if sum(1 for c in s.timelocked if c[0] == hotkey) >= MAX_UNREVEALED_COMMITS:
             raise TooManyUnrevealedCommits(f"{hotkey!r} has {MAX_UNREVEALED_COMMITS} unrevealed commits.")
         s.timelocked.append([hotkey, s.epoch_index(self.block), uids, weights_to_u16(weights)])

@@ -142,7 +142,7 @@ def _emit_pool(chain, s, reward: int, share: float) -> tuple[int, int, int]:
     s.alpha_out += alpha_out
     owner = int(alpha_out * chain.params["subnet_owner_cut"])
     rest = alpha_out - owner
-    root_stake = chain.subnets[ROOT].pool.tao_reserve
+    root_stake = chain.subnets[ROOT].alpha_out  # R = all TAO staked on root (its TAO reserve also holds fees)
     weighted_root = chain.params["tao_weight"] * root_stake
     root_prop = weighted_root / (weighted_root + s.alpha_issuance) if weighted_root > 0 else 0.0
     root_alpha = int(root_prop * rest * 0.5)
@@ -228,16 +228,17 @@ def drain_pending(chain, s) -> None:
     root_tao_divs = split(pending["root_tao"], root_part)
     root_alpha_divs = split(pending["root_alpha"], root_part)
 
+    root_alpha_paid = 0
     for uid, hk in enumerate(s.hotkeys):
         _stake_to(chain, hk, pay_netuid, incentives[uid])
         _dividend_to(chain, hk, pay_netuid, alpha_divs[uid])
+        root_alpha_paid += _root_alpha_dividend_to(chain, hk, s.netuid, root_alpha_divs[uid])
         _dividend_to(chain, hk, ROOT, root_tao_divs[uid])
-        _dividend_to(chain, hk, s.netuid, root_alpha_divs[uid])
         s.emission[uid] = incentives[uid] + alpha_divs[uid] + root_alpha_divs[uid]
 
     _leftover(chain, s,
               server_alpha + validator_alpha + pending["root_alpha"]
-              - sum(incentives) - sum(alpha_divs) - sum(root_alpha_divs),
+              - sum(incentives) - sum(alpha_divs) - root_alpha_paid,
               pending["root_tao"] - sum(root_tao_divs))
     _record_epoch(chain, s, block)
 
@@ -262,6 +263,27 @@ def _dividend_to(chain, hotkey: str, netuid: int, amount: int) -> None:
     pool.distribute(amount - take, owner)
     if netuid == ROOT:
         _enter_root(chain, netuid, amount)
+
+
+def _root_alpha_dividend_to(chain, hotkey: str, netuid: int, amount: int) -> int:
+    """Taoflow: the validator keeps its take; the rest is staked as alpha on (hotkey, netuid) to each of its root
+    nominators, pro rata to their root shares (root dividends belong to root stakers, economics.md).
+    Returns what was paid: the floor dust goes to the caller's leftover."""
+    if amount <= 0:
+        return 0
+    owner = chain.hotkey_owner[hotkey]
+    take = int(amount * chain.take.get(hotkey, 0.0))
+    rest = amount - take
+    root = chain.stakes.get((hotkey, ROOT))
+    if root is None or root.shares_total == 0:
+        chain._credit(hotkey, netuid, owner, amount)  # no root nominator left (only dust): the owner, as distribute
+        return amount
+    # Shares are read before any deposit below (deposits go to the subnet's pool, never to the root one).
+    payouts = [(ck, rest * sh // root.shares_total) for ck, sh in sorted(root.shares.items())]
+    for ck, alpha in [(owner, take), *payouts]:
+        if alpha > 0:  # _credit would leave an empty stake pool behind for 0
+            chain._credit(hotkey, netuid, ck, alpha)
+    return take + sum(alpha for _, alpha in payouts)
 
 
 def _enter_root(chain, netuid: int, amount: int) -> None:
@@ -303,12 +325,15 @@ def _record_block(chain, block: int, reward: int, subnets, shares: dict, emitted
 def _record_epoch(chain, s, block: int) -> None:
     h = chain.history
     h.n_epochs += 1
-    if h.n_epochs % h.epoch_stride:
+    # Thin on the subnet's own epoch index, not the shared counter: with equal tempos that counter would keep
+    # the same subnets at every halving and drop the others entirely.
+    index = s.epoch_index(block)
+    if index % h.epoch_stride:
         return
     for uid, hk in enumerate(s.hotkeys):
         h.epochs.append((block, s.netuid, uid, hk, chain.stake(hk, s.netuid), chain.stake(hk, ROOT),
                          float(s.consensus[uid]), float(s.incentive[uid]), float(s.dividends[uid]),
                          float(s.validator_trust[uid]), bool(s.validator_permit[uid]), s.emission[uid],
-                         h.n_epochs))
+                         index))
     if len(h.epochs) > h.max_rows:
         h.thin()

@@ -448,3 +448,29 @@ def test_reading_helpers_and_chain_names():
     assert c.burned_register("x", "x/hk", net) == 3
     assert Chain.register_network is Chain.register_subnet
     assert "ok" in c.accounting() and c.accounting()["ok"]
+
+
+def test_expired_weight_commits_do_not_count_toward_the_limit():
+    # Commits never revealed expire after their reveal epoch; they must not lock the validator out for good.
+    c, net = build(validators=1, miners=2, subnet_defaults={"commit_reveal_weights_enabled": True})
+    c.step(10)
+    who = ("v0", "v0/hk", net)
+    for i in range(10):
+        c.commit_weights(*who, weights_commit_hash("v0/hk", net, [2], [1], [i]))
+    refused(c, E.TooManyUnrevealedCommits, c.commit_weights, *who, "one too many")  # all ten still live
+    s = c.subnet(net)
+    c.step(5 * (s.hyperparams["tempo"] + 1))  # past their reveal epoch: expired
+    c.commit_weights(*who, weights_commit_hash("v0/hk", net, [3], [1], [0]))
+    assert len(s.commits["v0/hk"]) == 1  # the expired ones were dropped when the commit was accepted
+    while s.epoch_index(c.block) == s.commits["v0/hk"][0][2]:
+        c.step()
+    c.reveal_weights(*who, [3], [1], [0])
+    assert s.weights[1, 3] == 65535 and "v0/hk" not in s.commits
+    c.check_invariants()
+
+
+def test_timelocked_commit_refuses_duplicate_uids():
+    # commit_timelocked_weights checks the shape with _weight_vector, as set_weights does.
+    c, net = build(validators=1, miners=2, subnet_defaults={"commit_reveal_weights_enabled": True})
+    c.step(10)
+    refused(c, E.DuplicateUids, c.commit_timelocked_weights, "v0", "v0/hk", net, [2, 2], [1, 1])

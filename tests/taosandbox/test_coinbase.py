@@ -246,3 +246,68 @@ def test_lock_cost_decays_twice_as_fast_after_a_halving():
         return cost - c.network_lock_cost()
 
     assert decay(tao(10_500_000)) == 2 * decay(tao(1_000))
+
+
+def test_epoch_history_thinning_keeps_every_subnet():
+    # Thinning must follow each subnet's own epoch index: a counter shared by all subnets, with equal tempos,
+    # kept the same subnet's epochs at every halving and dropped the other subnet entirely.
+    c, net = subnet_with_weights(tempo=4, validators=1, miners=1)
+    c.faucet("o2", tao(1_000))
+    net2 = c.register_subnet("o2", "o2/hk")
+    c.history.max_rows = 20
+    c.step(30 * 5)
+    assert c.history.epoch_stride > 1 and len(c.history.epochs) <= 20
+    epochs = c.history_frame("epochs", max_rows=None)
+    assert set(epochs["netuid"]) == {net, net2}
+    for n in (net, net2):  # each subnet's kept epochs are every epoch_stride-th of its own
+        s = c.subnet(n)
+        kept = {s.epoch_index(b) for b in epochs.loc[epochs["netuid"] == n, "block"]}
+        assert kept and all(k % c.history.epoch_stride == 0 for k in kept)
+
+
+def test_taoflow_root_dividends_go_to_root_nominators():
+    # economics.md (Taoflow): "Root dividends are kept as alpha and claimed by root stakers", so the root part
+    # of a validator's dividend reaches those staked on it on root, not its alpha nominators.
+    c, net = subnet_with_weights(era="taoflow", root_stake=tao(500))
+    c.faucet("rootnom", tao(1_000))
+    c.faucet("alphanom", tao(1_000))
+    c.add_stake("rootnom", "v0/hk", 0, tao(300))  # a root nominator of v0
+    c.add_stake("alphanom", "v0/hk", net, tao(100))  # an alpha-only nominator of v0
+    c.set_take("v0", "v0/hk", 0.0)
+    run_to_next_epoch(c, net)
+    who = ("v0", "rootnom", "alphanom")
+    alpha = {ck: c.stake("v0/hk", net, ck) for ck in who}
+    root = {ck: c.stake("v0/hk", 0, ck) for ck in who}
+    alpha_total, root_total = c.stake("v0/hk", net), c.stake("v0/hk", 0)
+    assert root["alphanom"] == 0 and root["rootnom"] > 0
+    run_to_next_epoch(c, net)
+    gain = {ck: c.stake("v0/hk", net, ck) - alpha[ck] for ck in who}
+    paid = c.subnet(net).emission[c.uid(net, "v0/hk")]  # v0's alpha part + root part (no incentive, no take)
+    alpha_part = gain["alphanom"] * alpha_total / alpha["alphanom"]  # alphanom only shares in the alpha part
+    root_part = paid - alpha_part
+    assert root_part > 0.1 * paid  # the root part is not shared with alphanom
+    # ... but goes to v0's root stakers, as alpha on the subnet, by their root stake
+    for ck in ("v0", "rootnom"):
+        expected = alpha_part * alpha[ck] / alpha_total + root_part * root[ck] / root_total
+        assert gain[ck] == pytest.approx(expected, rel=1e-6)
+    assert c.subnet(net).pending_root_alpha == 0
+    c.check_invariants()
+
+
+def test_root_prop_counts_root_stake_not_the_fees_kept_in_roots_pool():
+    # economics.md: root_prop = w·R / (w·R + alpha_issuance) with R = all TAO staked on root. Root's TAO
+    # reserve also holds the staking fees, so R is root's alpha_out (the sum of every root stake).
+    c, net = subnet_with_weights(era="taoflow", root_stake=tao(500), staking_fee=tao(20))
+    root = c.subnet(0)
+    staked = sum(pool.alpha for (_, n), pool in c.stakes.items() if n == 0)
+    assert root.alpha_out == staked and root.pool.tao_reserve >= staked + 3 * tao(20)
+    run_to_next_epoch(c, net)
+    s = c.subnet(net)
+    pending = s.pending_root_alpha
+    c.step(1)
+    alpha_out = int(c.history_frame("subnets", max_rows=None).iloc[-1]["alpha_out_emission"])
+    rest = alpha_out - int(alpha_out * c.params["subnet_owner_cut"])
+    weighted_root = c.params["tao_weight"] * staked
+    root_prop = weighted_root / (weighted_root + s.alpha_issuance)
+    assert s.pending_root_alpha - pending == int(root_prop * rest * 0.5)
+    c.check_invariants()
