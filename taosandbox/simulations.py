@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from taosandbox.agents import (
+    AGENT_KINDS,
     NEVER,
     Agent,
     Miner,
@@ -79,6 +80,18 @@ FORMAT_VERSION = 1
 # The simulation
 
 
+def _agent_from_spec(spec: dict) -> Agent:
+    """`agent_from_dict`, with a bad spec (unknown kind or field, wrong type) raised as a plain InvalidInput."""
+    if not isinstance(spec, dict):
+        raise InvalidInput(f"An agent is described by a dict with a 'kind'; got {spec!r}.")
+    if spec.get("kind") not in AGENT_KINDS:
+        raise InvalidInput(f"Unknown kind of agent {spec.get('kind')!r}; the kinds are {', '.join(AGENT_KINDS)}.")
+    try:
+        return agent_from_dict(spec)
+    except (TypeError, ValueError) as e:
+        raise InvalidInput(f"This {spec['kind']} cannot be built: {e}") from None
+
+
 class Simulation:
     """A chain, its agents, the task of every subnet and the one generator they all draw from."""
 
@@ -102,21 +115,25 @@ class Simulation:
 
     def add_agents(self, specs: list[dict]) -> list[Agent]:
         """Newcomers join the running simulation, all or nothing: each funds itself, registers and plans its
-        first action; if the chain refuses any step, the chain goes back to how it was and the error is raised."""
+        first action; if any spec is invalid or the chain refuses any step, the chain goes back to how it was
+        and the error is raised (a spec the agents reject as `InvalidInput`)."""
+        # Every spec is checked before anything changes, so a bad one cannot strand an earlier newcomer.
+        newcomers = [_agent_from_spec(spec) for spec in specs]
         saved = self.chain.to_json()
-        joined = []
         try:
-            for spec in specs:
-                agent = agent_from_dict(spec)
+            for agent in newcomers:
                 agent.join(self.chain)
                 agent.plan(self.chain)
-                joined.append(agent)
-        except ChainError:
+        except BaseException as err:
+            # Whatever failed (a refusal, an agent rejecting its settings at join, a bug, an interrupt), funded and
+            # registered newcomers that are not in `agents` must not stay on the chain.
             self.chain.restore(saved)
+            if isinstance(err, ValueError) and not isinstance(err, ChainError):
+                raise InvalidInput(str(err)) from None
             raise
-        self.agents.extend(joined)
+        self.agents.extend(newcomers)
         self._index()
-        return joined
+        return newcomers
 
     # --- what agents read ---------------------------------------------------------------------------------
     def task(self, netuid: int) -> Task:
@@ -158,7 +175,10 @@ class Simulation:
 
     def run(self, epochs: int) -> None:
         """Run `epochs` epochs of the first subnet (epochs × (tempo + 1) blocks)."""
-        first = min(n for n in self.chain.netuids if n)
+        subnets = [n for n in self.chain.netuids if n]
+        if not subnets:  # a loaded save may have none: no epoch length to count in
+            raise InvalidInput("This network has no subnet yet, so it has no epochs to run: use step(blocks).")
+        first = min(subnets)
         self.step(epochs * (self.chain.subnet(first).hyperparams["tempo"] + 1))
 
     def _next_epoch(self) -> int:
@@ -239,8 +259,20 @@ class Simulation:
     def from_dict(cls, d: dict) -> Simulation:
         if not isinstance(d, dict) or d.get("format") != "taosandbox.simulation" or d.get("version") != FORMAT_VERSION:
             raise InvalidInput(f"Not a taosandbox simulation of format version {FORMAT_VERSION}.")
+        try:
+            return cls._from_dict(d)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+            # A damaged or hand-edited file: one plain sentence (InvalidInput) that a widget can show, as
+            # `Chain.from_dict` does for the chain inside it.
+            raise InvalidInput(f"This is not a saved simulation, or it is damaged ({type(e).__name__}: {e}).") from None
+
+    @classmethod
+    def _from_dict(cls, d: dict) -> Simulation:
+        tasks = {int(k): v for k, v in d["tasks"].items()}
+        for name in tasks.values():
+            get_task(name)  # an unknown task would otherwise fail at the first epoch, not here
         sim = cls(Chain.from_dict(d["chain"]), [agent_from_dict(a) for a in d["agents"]],
-                  {int(k): v for k, v in d["tasks"].items()}, d["seed"], d["name"], d["spec"])
+                  tasks, d["seed"], d["name"], d["spec"])
         sim.rng.bit_generator.state = d["rng"]
         sim.quality_rows = [tuple(r) for r in d["quality_rows"]]
         return sim
@@ -260,9 +292,13 @@ class Simulation:
         return f"Simulation({self.name!r}, block={self.block}, agents={len(self.agents)})"
 
 
+NO_SPLIT = {"owner": 0.0, "miners": 0.0, "validators": 0.0}
+
+
 def emission_split(sim: Simulation, netuid: int) -> dict[str, float]:
     """Shares of the subnet's emission paid to the owner's cut, miners and validators, over the epochs after
-    the first one in which miners earned anything (before, validators get the miners' half too).
+    the first one in which miners earned anything (before, validators get the miners' half too). All zero
+    while there is nothing to split: no miner has earned yet, or no epoch has been paid after that one.
 
     Miners' and validators' parts come from the epoch history; the owner's cut is what the owner's hotkey
     gained beyond its own dividends (valid while nobody else stakes on or unstakes from the owner's hotkey)."""
@@ -270,8 +306,13 @@ def emission_split(sim: Simulation, netuid: int) -> dict[str, float]:
     if sim.chain.history.epoch_stride != 1:
         raise ValueError("The epoch history was thinned; run a shorter simulation to measure the split.")
     owner_hotkey = sim.chain.subnet(netuid).owner_hotkey
-    start = frame.loc[frame["incentive"] > 0, "block"].min()
+    earned = frame.loc[frame["incentive"] > 0, "block"]
+    if earned.empty:  # no miner has earned yet: no epoch to start from, and nothing to split
+        return dict(NO_SPLIT)
+    start = earned.min()
     owner = frame[frame["hotkey"] == owner_hotkey].set_index("block")
+    if start not in owner.index:  # the owner's hotkey holds no UID then: its cut cannot be measured
+        return dict(NO_SPLIT)
     frame = frame[frame["block"] > start]
     is_miner = frame["hotkey"].isin({m.hotkey for m in sim.miners(netuid)})
     to_miners = frame.loc[is_miner, "emission"].sum()
@@ -279,6 +320,8 @@ def emission_split(sim: Simulation, netuid: int) -> dict[str, float]:
     owner_cut = (owner["alpha_stake"].iloc[-1] - owner.loc[start, "alpha_stake"]
                  - owner.loc[owner.index > start, "emission"].sum())
     total = owner_cut + to_miners + to_validators
+    if total <= 0:  # only the first earning epoch so far: nothing paid after it yet
+        return dict(NO_SPLIT)
     return {"owner": float(owner_cut / total), "miners": float(to_miners / total),
             "validators": float(to_validators / total)}
 

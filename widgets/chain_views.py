@@ -18,7 +18,7 @@ import pandas as pd
 
 from taosandbox.chain import ROOT, Chain
 from taosandbox.errors import ChainError
-from taosandbox.units import RAO_PER_TAO, tao
+from taosandbox.units import tao, to_tao
 
 from .charts import live_chart
 
@@ -35,9 +35,6 @@ def refused(err: ChainError) -> str:
 def done(text: str) -> str:
     return f"<span style='color:#2f6f3e'>{text}</span>"
 
-
-def as_tao(rao: int | float) -> float:
-    return rao / RAO_PER_TAO
 
 
 def subnet_label(netuid: int) -> str:
@@ -211,7 +208,7 @@ def price_risk(chain: Chain, since_block: int = 0, every: int = 720, position_al
                               "volatility": float(day_returns.std(ddof=0) * np.sqrt(7_200 / every))})
         pool = chain.subnet(int(netuid)).pool
         position = tao(position_alpha)
-        stats.append({"subnet": label, "tao_in": as_tao(pool.tao_reserve), "alpha_in": as_tao(pool.alpha_reserve),
+        stats.append({"subnet": label, "tao_in": to_tao(pool.tao_reserve), "alpha_in": to_tao(pool.alpha_reserve),
                       "exit_cost": 1.0 - pool.quote_alpha_for_tao(position) / (position * pool.price)})
         paths += [{"subnet": label, "day": (b - since_block) / 7_200, "relative": p / prices[0]}
                   for b, p in zip(blocks, prices, strict=True)]
@@ -249,11 +246,13 @@ def stake_concentration(chain: Chain):
     (the fewest members holding more than half). Returns (frame, coefficient, chart)."""
     root = chain.subnet(ROOT)
     stakes = sorted(((chain.stake(hk, ROOT), hk) for hk in root.hotkeys), reverse=True)
-    total = sum(s for s, _ in stakes) or 1
+    total = sum(s for s, _ in stakes)
     frame = pd.DataFrame({"rank": range(1, len(stakes) + 1), "hotkey": [hk for _, hk in stakes],
-                          "stake": [as_tao(s) for s, _ in stakes], "share": [s / total for s, _ in stakes]})
+                          "stake": [to_tao(s) for s, _ in stakes],
+                          "share": [s / total if total else 0.0 for s, _ in stakes]})
     frame["cumulative"] = frame["share"].cumsum()
-    coefficient = int((frame["cumulative"] <= 0.5).sum()) + 1 if len(frame) else 0
+    # No root stake: nobody holds any of it, so no number of members holds more than half (not members + 1).
+    coefficient = int((frame["cumulative"] <= 0.5).sum()) + 1 if total > 0 else 0
     x = alt.X("rank:O", title="root validators, largest stake first", axis=alt.Axis(labelFontSize=10))
     bars = alt.Chart(frame).mark_bar(color="#1f6feb").encode(
         x=x, y=alt.Y("share:Q", title="share of root stake", axis=alt.Axis(format="%")),
@@ -265,6 +264,7 @@ def stake_concentration(chain: Chain):
     half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(color="#b00", strokeDash=[4, 4]).encode(y="y:Q")
     chart = live_chart(alt.layer(bars, cumulative + half).resolve_scale(y="independent").properties(
         width=640, height=260,
-        title=f"{coefficient} of {len(frame)} root validators hold more than half of the stake"))
+        title=(f"{coefficient} of {len(frame)} root validators hold more than half of the stake" if total
+               else f"None of the {len(frame)} root validators holds any root stake yet")))
     chart.add_class("ts-concentration")
     return frame, coefficient, chart

@@ -13,9 +13,9 @@ import pandas as pd
 
 from taosandbox.chain import ROOT, Chain
 from taosandbox.errors import ChainError
-from taosandbox.units import format_tao
+from taosandbox.units import format_tao, to_tao
 
-from .chain_views import WIDE, as_tao, done, refused
+from .chain_views import WIDE, done, refused
 from .charts import live_chart
 
 DATA = "costs"
@@ -135,7 +135,7 @@ class Registrar(ipw.VBox):
             if netuid != ROOT:
                 costs[f"subnet {netuid} burn"] = self.chain.burn(netuid)
         for name, cost in costs.items():
-            self._rows.append({"seq": self._seq, "block": block, "cost": as_tao(cost), "what": name,
+            self._rows.append({"seq": self._seq, "block": block, "cost": to_tao(cost), "what": name,
                                "event": event if name == what else None})
             self._seq += 1
         del self._rows[:-MAX_ROWS]  # a long session keeps its most recent history

@@ -42,6 +42,8 @@ FRAME_S = 0.15  # Play aims at one update per FRAME_S seconds (≈ 6 a second) .
 MIN_SLEEP_S = 0.02  # ... and always yields this long, so clicks are handled and the page keeps up
 CHUNK = 361  # a long Step runs in chunks of this many blocks, moving the progress bar
 YOU = "you"
+NO_SUBNETS = ("This network has no subnet yet (a save can hold none): register one in the Subnets tab, then add "
+              "miners and validators to it.")
 
 
 class Sandbox(ipw.VBox):
@@ -131,15 +133,23 @@ class Sandbox(ipw.VBox):
 
     def _show_counter(self) -> None:
         chain = self.sim.chain
-        first = min(n for n in chain.netuids if n != ROOT)
-        tempo = chain.subnet(first).hyperparams["tempo"] + 1
+        nets = [n for n in chain.netuids if n != ROOT]
+        # No subnet, no epoch length to quote (a save may hold none).
+        epochs = (f"an epoch every {chain.subnet(min(nets)).hyperparams['tempo'] + 1} blocks" if nets
+                  else "no subnet, no epochs")
         self.counter.value = (
             f"<span style='font-size:20px'>Block <b class='ts-block'>{chain.block:,}</b> · day "
-            f"{chain.block / 7_200:.2f} · {len(chain.netuids) - 1} subnets · {len(self.sim.agents)} agents · "
-            f"issuance {format_tao(chain.total_issuance, 0)}</span> &nbsp; (an epoch every {tempo} blocks)")
+            f"{chain.block / 7_200:.2f} · {len(nets)} subnets · {len(self.sim.agents)} agents · "
+            f"issuance {format_tao(chain.total_issuance, 0)}</span> &nbsp; ({epochs})")
 
     def _list_subnets(self, select: int | None = None) -> None:
         nets = [n for n in self.sim.chain.netuids if n != ROOT]
+        if not nets:  # nothing to pick: the subnet chart and the actions wait for a subnet (value None)
+            self.subnet.options = []
+            self.message.value = problem(NO_SUBNETS)
+            return
+        if self.message.value == problem(NO_SUBNETS):
+            self.message.value = ""
         keep = select if select in nets else (self.subnet.value if self.subnet.value in nets else nets[0])
         with self.hold_trait_notifications():
             self.subnet.options = [(f"subnet {n}", n) for n in nets]
@@ -221,13 +231,19 @@ class Sandbox(ipw.VBox):
     def load_json(self, text: str) -> bool:
         """Carry on from a saved simulation (its JSON); False, with a plain message, if it is not one."""
         try:
-            sim = Simulation.from_json(text)
+            sim = Simulation.from_json(text)  # a damaged save raises InvalidInput (a ChainError)
         except (ChainError, KeyError, TypeError, ValueError):
             self.file_message.value = problem("This file is not a saved sandbox (a .json or .json.gz from Save).")
             return False
         self.pause()
+        previous = self.sim
+        try:
+            self.replace(sim)
+        except Exception:  # noqa: BLE001 — a save that loads but cannot be drawn: keep the network shown before
+            self.replace(previous)
+            self.file_message.value = problem("This file is not a saved sandbox (a .json or .json.gz from Save).")
+            return False
         self._start = text
-        self.replace(sim)
         self.file_message.value = done(f"Loaded: block {sim.block:,}, {len(sim.agents)} agents. Reset now returns "
                                        "here.")
         return True

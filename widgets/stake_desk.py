@@ -16,9 +16,9 @@ import numpy as np
 from taosandbox.chain import ROOT, Chain
 from taosandbox.errors import ChainError
 from taosandbox.quote import Quote
-from taosandbox.units import format_alpha, format_tao, tao
+from taosandbox.units import format_alpha, format_tao, tao, to_tao
 
-from .chain_views import WIDE, as_tao, done, refused
+from .chain_views import WIDE, done, refused
 from .charts import live_chart
 
 CURVE, POSITIONS = "curve", "positions"
@@ -190,13 +190,13 @@ class StakeDesk(ipw.VBox):
         if netuid is None:
             return []
         pool = self.chain.subnet(netuid).pool
-        tao_in, alpha_in = as_tao(pool.tao_reserve), as_tao(pool.alpha_reserve)
+        tao_in, alpha_in = to_tao(pool.tao_reserve), to_tao(pool.alpha_reserve)
         k = tao_in * alpha_in
         q = self.quote
         rows = [{"alpha": alpha_in, "tao": tao_in, "part": "now"}]
         after_alpha = alpha_in
         if q is not None:
-            alpha_moved = as_tao(q.amount_out if q.side == "stake" else q.executed_in)
+            alpha_moved = to_tao(q.amount_out if q.side == "stake" else q.executed_in)
             after_alpha = alpha_in - alpha_moved if q.side == "stake" else alpha_in + alpha_moved
             rows += [{"alpha": a, "tao": k / a, "part": "your trade"} for a in np.linspace(alpha_in, after_alpha, 20)]
             rows.append({"alpha": after_alpha, "tao": after_alpha * q.price_after, "part": "after"})
@@ -208,7 +208,7 @@ class StakeDesk(ipw.VBox):
 
     def _positions(self) -> list[dict]:
         """Per subnet: value at spot and what selling all of it now returns (each position quoted alone)."""
-        rows = [{"subnet": "free τ", "measure": AT_SPOT, "tao": as_tao(self.chain.balance(self.coldkey))}]
+        rows = [{"subnet": "free τ", "measure": AT_SPOT, "tao": to_tao(self.chain.balance(self.coldkey))}]
         frame = self.chain.stakes_of(self.coldkey)
         for netuid, group in frame.groupby("netuid"):
             label = "root" if netuid == ROOT else f"subnet {netuid}"
@@ -218,8 +218,8 @@ class StakeDesk(ipw.VBox):
                     sold += self.chain.quote_remove_stake(self.coldkey, hotkey, int(netuid), int(alpha)).amount_out
                 except ChainError:
                     pass  # too small to sell: worth nothing if sold now
-            rows.append({"subnet": label, "measure": AT_SPOT, "tao": as_tao(float(group["tao_value_rao"].sum()))})
-            rows.append({"subnet": label, "measure": IF_SOLD, "tao": as_tao(sold)})
+            rows.append({"subnet": label, "measure": AT_SPOT, "tao": to_tao(float(group["tao_value_rao"].sum()))})
+            rows.append({"subnet": label, "measure": IF_SOLD, "tao": to_tao(sold)})
         return rows
 
 

@@ -8,6 +8,8 @@ walks the same epoch one named step at a time, drawing each step's array.
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import ipywidgets as ipw
 import numpy as np
@@ -56,11 +58,15 @@ def run_epochs(weights: np.ndarray, stakes: np.ndarray, params: YumaParams, epoc
 class YumaLab(ipw.VBox):
     """Weights, stakes and hyperparameters of a small subnet, and a chart of what one epoch makes of them.
 
-    ``result`` is the last epoch's ``EpochResult`` (a trait: other widgets can observe it); ``weights()`` and
-    ``stakes()`` read the grid. ``set_weights`` / ``set_stakes`` fill it from code.
+    ``result`` is the last epoch's ``EpochResult`` (a trait: other widgets can observe it), computed on a
+    ``result_shape`` = (validators, miners) grid; it is None while the settings are refused, and ``refusal``
+    then says why in plain words. ``weights()`` and ``stakes()`` read the grid. ``set_weights`` /
+    ``set_stakes`` fill it from code.
     """
 
     result = traitlets.Any(allow_none=True)
+    result_shape: tuple[int, int] = (0, 0)
+    refusal: str = ""
 
     def __init__(self, weights=DEFAULT_WEIGHTS, stakes=DEFAULT_STAKES, *, params: YumaParams | None = None,
                  epochs: int = 10):
@@ -227,19 +233,28 @@ class YumaLab(ipw.VBox):
         try:
             params = self.params()
         except ValueError as refused:  # shown next to the controls, never as a traceback
-            self.message.value = RED.format(refused)
+            self._refuse(str(refused))
             return
         stakes = self.stakes()
         if not stakes.any():
-            self.message.value = RED.format("Every validator has zero stake, so nobody's vote counts. "
-                                            "Give at least one validator some stake.")
+            self._refuse("Every validator has zero stake, so nobody's vote counts. "
+                         "Give at least one validator some stake.")
             return
         self.message.value = ""
+        self.refusal = ""
         weights = self.weights()
         result = run_epochs(weights, stakes, params, self.epochs.value)
         self.chart.spec = {**self._template, "datasets": _lab_datasets(result, *weights.shape)}
         self.readout.value = _readout(result, *weights.shape)
+        self.result_shape = weights.shape  # before `result`: its observers read both
         self.result = result
+
+    def _refuse(self, text: str) -> None:
+        # The chart keeps the last valid epoch, but `result` no longer matches the controls (the grid may be
+        # resized next): observers get None and show `refusal` instead of reading a stale result.
+        self.message.value = RED.format(text)
+        self.refusal = text
+        self.result = None
 
 
 def _label(text: str, color: str = "#333") -> ipw.HTML:
@@ -354,7 +369,7 @@ class EpochSteps(ipw.VBox):
 
     def __init__(self, lab: YumaLab, start: str = "stake"):
         self.lab = lab
-        names = list(lab.result.steps)
+        names = list(STEP_DESCRIPTIONS)  # the order of `EpochResult.steps`; known even if the lab has no result
         self.step = ipw.Dropdown(options=[(f"{k + 1}. {name.replace('_', ' ')}", name)
                                           for k, name in enumerate(names)],
                                  value=start, description="Step", layout=ipw.Layout(width="360px"))
@@ -382,10 +397,16 @@ class EpochSteps(ipw.VBox):
 
     def _show(self, _change=None) -> None:
         result, name = self.lab.result, self.step.value
-        v, m = self.lab.n_validators.value, self.lab.n_miners.value
-        value = np.asarray(result.steps[name], dtype=float)
         names = [n for _, n in self.step.options]
         position = names.index(name)
+        if result is None:  # the lab refused its settings: say so rather than draw a stale epoch
+            self.description.value = (f"<p style='font-size:15px'><b>Step {position + 1} of {len(names)}: "
+                                      f"{name.replace('_', ' ')}</b><br>" + RED.format(
+                                          "No epoch to walk through: " + html.escape(self.lab.refusal)) + "</p>")
+            self.chart.spec = {**self._templates["bars"], "datasets": {"step": []}}
+            return
+        v, m = self.lab.result_shape  # the grid the result was computed on, not the controls now
+        value = np.asarray(result.steps[name], dtype=float)
         if value.ndim == 2:
             kind, shape = "heatmap", "a validators × miners matrix"
             rows = [{"validator": VALIDATOR_NAMES[i], "miner": MINER_NAMES[j], "value": float(value[i, v + j])}

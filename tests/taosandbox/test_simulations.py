@@ -202,3 +202,55 @@ def test_newcomers_join_all_or_nothing():
     assert miner in sim.miners(1)
     sim.step(400)
     sim.chain.check_invariants()
+
+
+@pytest.mark.parametrize("bad", [
+    {"kind": "AlphaTrader", "name": "late-trader", "netuid": 1, "style": "contrarian"},  # refused at join
+    {"kind": "Wizard", "name": "late-wizard", "netuid": 1},  # an unknown kind
+    {"kind": "Miner", "name": "late-miner2", "netuid": 1, "colour": "red"},  # an unknown field
+    "Miner",  # not a spec at all
+])
+def test_a_bad_newcomer_spec_leaves_nobody_stranded_on_the_chain(bad):
+    sim = build("marketplace", seed=3)
+    before, agents = sim.chain.to_json(), len(sim.agents)
+    with pytest.raises(InvalidInput) as refused:  # a ValueError and a ChainError: the sandbox shows a message
+        sim.add_agents([{"kind": "Miner", "name": "late-miner", "netuid": 1}, bad])
+    assert "Traceback" not in str(refused.value) and str(refused.value)
+    assert sim.chain.to_json() == before and len(sim.agents) == agents
+    assert "late-miner" not in sim.chain.balances and "late-miner/hk" not in sim.chain.subnet(1).uid_of
+
+
+@pytest.mark.parametrize("damage", [
+    {"tasks": []},  # AttributeError while loading
+    {"agents": [{"kind": "Wizard"}]},
+    {"agents": None},
+    {"tasks": {"1": "no-such-task"}},
+    {"rng": {"state": "?"}},
+    {"quality_rows": 3},
+])
+def test_a_damaged_save_is_refused_in_plain_words(damage):
+    d = json.loads(build("marketplace", seed=3).to_json())
+    with pytest.raises(InvalidInput, match="not a saved simulation"):
+        Simulation.from_json(json.dumps({**d, **damage}))
+
+
+def test_emission_split_before_any_miner_earned_is_all_zero():
+    sim = build("marketplace", seed=1)
+    sim.run(1)  # miners' first weights count only at the next epoch: nobody has earned yet
+    assert not (sim.epochs(1)["incentive"] > 0).any()
+    assert emission_split(sim, 1) == {"owner": 0.0, "miners": 0.0, "validators": 0.0}
+    sim.run(1)  # the first epoch in which miners earn: nothing paid after it yet
+    assert (sim.epochs(1)["incentive"] > 0).any()
+    assert emission_split(sim, 1) == {"owner": 0.0, "miners": 0.0, "validators": 0.0}
+    sim.run(1)
+    assert sum(emission_split(sim, 1).values()) == pytest.approx(1.0)
+
+
+def test_a_network_without_subnets_saves_loads_and_steps_but_has_no_epochs_to_run():
+    from taosandbox.chain import Chain
+
+    sim = Simulation.from_json(Simulation(Chain(seed=0), [], {}).to_json())
+    sim.step(10)
+    assert sim.block == 10
+    with pytest.raises(InvalidInput, match="no subnet"):
+        sim.run(1)

@@ -249,3 +249,22 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_the_nakamoto_coefficient_is_zero_without_root_stake():
+    from taosandbox.chain import ROOT
+    from widgets.chain_views import EASY_SETUP, stake_concentration
+
+    chain = Chain(seed=0, era="root-vote", subnet_defaults=EASY_SETUP)
+    chain.faucet("owner", chain.params["network_min_lock"] * 4)
+    net = chain.register_subnet("owner", "owner/1")
+    for v in "abc":  # three root members, none with any root stake
+        chain.faucet(v, tao(10))
+        chain.register_neuron(v, f"{v}/hk", net)
+        chain.root_register(v, f"{v}/hk")
+    frame, coefficient, chart = stake_concentration(chain)
+    assert coefficient == 0 and len(frame) == 3  # not members + 1 = 4
+    assert frame["share"].sum() == 0 and "holds any root stake" in chart.spec["title"]
+    chain.add_stake("a", "a/hk", ROOT, tao(5))
+    frame, coefficient, _ = stake_concentration(chain)
+    assert coefficient == 1 and frame["stake"].iloc[0] == pytest.approx(5, rel=1e-3)  # in TAO, less the fee

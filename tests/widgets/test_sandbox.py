@@ -3,12 +3,14 @@
 import asyncio
 import base64
 import gzip
+import json
 import re
 from datetime import UTC, datetime
 
 import pytest
 
-from taosandbox.simulations import build
+from taosandbox.chain import Chain
+from taosandbox.simulations import Simulation, build
 from widgets import Sandbox
 
 
@@ -207,3 +209,38 @@ def test_play_outside_a_kernel_says_so_instead_of_failing():
     sandbox = Sandbox(build("sandbox", seed=6, subnets=2, uids=16, validators=4))
     sandbox.play()
     assert not sandbox.playing and "running kernel" in sandbox.message.value
+
+
+def upload(sandbox, content: bytes) -> None:
+    sandbox.upload.value = ({"name": "x.json", "type": "", "size": len(content), "content": content,
+                             "last_modified": datetime.now(UTC)},)
+
+
+def test_a_damaged_save_is_refused_plainly():
+    sandbox = Sandbox(build("marketplace", seed=0))
+    before = sandbox.save_json()
+    saved = json.loads(before)
+    for damage in ({"tasks": []}, {"agents": [{"kind": "Wizard"}]}, {"chain": {**saved["chain"], "subnets": 7}}):
+        upload(sandbox, json.dumps({**saved, **damage}).encode())  # an exception here would be a traceback
+        assert "not a saved sandbox" in sandbox.file_message.value
+    assert sandbox.save_json() == before
+
+
+def test_a_save_without_subnets_loads_with_a_plain_message_until_one_is_registered():
+    empty = Simulation(Chain(seed=0), [], {})
+    sandbox = Sandbox(build("marketplace", seed=0))
+    upload(sandbox, empty.to_json().encode())
+    assert "Loaded" in sandbox.file_message.value and sandbox.subnet.value is None
+    assert "no subnet yet" in sandbox.message.value and "0 subnets" in sandbox.counter.value
+    sandbox.step(10)  # the network still runs: blocks, no epochs
+    # Called directly, not clicked: a click handler would only log an exception, a test must see it.
+    sandbox.actions._add_participants()
+    assert "Register a subnet first" in sandbox.actions.participants_message.value
+    sandbox.actions._trade(stake=True)
+    assert "Pick a subnet" in sandbox.actions.stake_message.value
+    sandbox.actions.faucet_amount.value = 100_000  # the network saved no funds for "you"
+    sandbox.actions._faucet()
+    sandbox.actions._register_subnet()
+    assert "is yours" in sandbox.actions.subnet_message.value
+    assert sandbox.subnet.value == 1 and sandbox.message.value == ""
+    assert Sandbox(Simulation(Chain(seed=0), [], {})).subnet.value is None  # opening on one works too

@@ -201,3 +201,32 @@ def test_controls_carry_stable_css_classes(lab, player):
             "ts-case-epoch", "ts-epoch-counter", "ts-case-chart"} <= classes
     assert {"ts-yuma-lab", "ts-epoch-steps", "ts-case-player"} <= {
         c for w in (lab, steps, player) for c in w._dom_classes}
+
+
+def test_step_through_says_so_when_the_lab_refused_and_the_grid_changed(lab):
+    steps = EpochSteps(lab)
+    lab.set_stakes([0, 0, 0])  # refused: no epoch matches these controls
+    lab.n_validators.value, lab.n_miners.value = 2, 5  # another grid, still all zero stake
+    # Every step, vectors and matrices: a message, never an IndexError. Setting the value directly lets an
+    # exception reach the test (a button's click handler would only log it).
+    shown = []
+    for name in [*list(STEP_DESCRIPTIONS)[1:], "stake"]:
+        steps.step.value = name
+        shown.append((steps.description.value, steps.chart.spec["datasets"]["step"]))
+    for description, rows_ in shown:
+        assert "No epoch to walk through" in description and "zero stake" in description
+        assert rows_ == []
+    steps.next.click()
+    assert steps.step.value == "active_stake" and "No epoch to walk through" in steps.description.value
+    lab.set_stakes([10, 5])  # valid again: the steps follow the new 2 x 5 grid
+    steps.step.value = "stake"
+    assert [r["who"] for r in steps.chart.spec["datasets"]["step"]] == ["A", "B"]
+    steps.step.value = "consensus"
+    assert [r["who"] for r in steps.chart.spec["datasets"]["step"]] == ["M1", "M2", "M3", "M4", "M5"]
+
+
+def test_step_through_opens_on_a_lab_whose_settings_are_refused():
+    lab = YumaLab([[1, 0], [0, 1]], [0, 0])
+    assert lab.result is None and "zero stake" in lab.message.value
+    steps = EpochSteps(lab)
+    assert "No epoch to walk through" in steps.description.value
