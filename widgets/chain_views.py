@@ -36,7 +36,6 @@ def done(text: str) -> str:
     return f"<span style='color:#2f6f3e'>{text}</span>"
 
 
-
 def subnet_label(netuid: int) -> str:
     return "root" if netuid == ROOT else f"subnet {netuid}"
 
