@@ -1244,8 +1244,9 @@ class Chain:
             s = self.subnets[netuid]
             rows.append({
                 "netuid": netuid, "owner": s.owner_coldkey, "registered_at": s.registered_at, "n": s.n,
-                "price": s.price, "moving_price": s.moving_price, "tao_in": s.pool.tao_reserve,
-                "alpha_in": s.pool.alpha_reserve, "alpha_out": s.alpha_out, "burn": s.burn,
+                # Reserves, not per-block injections (history_frame's tao_in / alpha_in are those).
+                "price": s.price, "moving_price": s.moving_price, "tao_reserve": s.pool.tao_reserve,
+                "alpha_reserve": s.pool.alpha_reserve, "alpha_out": s.alpha_out, "burn": s.burn,
                 "pending": s.pending_server + s.pending_validator + s.pending_owner + s.pending_root_alpha,
                 "pending_root_tao": s.pending_root_tao, "taoflow_ema": s.taoflow_ema,
                 "tempo": s.hyperparams["tempo"],

@@ -474,3 +474,13 @@ def test_timelocked_commit_refuses_duplicate_uids():
     c, net = build(validators=1, miners=2, subnet_defaults={"commit_reveal_weights_enabled": True})
     c.step(10)
     refused(c, E.DuplicateUids, c.commit_timelocked_weights, "v0", "v0/hk", net, [2, 2], [1, 1])
+
+
+def test_subnets_frame_names_reserves_apart_from_injections():
+    c, net = build()
+    c.step(3)
+    row = c.subnets_frame().set_index("netuid").loc[net]
+    pool = c.subnet(net).pool
+    assert (row["tao_reserve"], row["alpha_reserve"]) == (pool.tao_reserve, pool.alpha_reserve)
+    injected = c.history_frame("subnets", netuid=net).iloc[-1]
+    assert injected["tao_in"] < row["tao_reserve"]  # one block's injection, not the pool

@@ -61,3 +61,4 @@ def test_restore_returns_a_chain_in_place_to_a_saved_state():
     assert chain is same_object and chain.to_json() == saved
     chain.step(5)  # and it runs on from there
     chain.check_invariants()
+
