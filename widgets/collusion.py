@@ -209,21 +209,10 @@ class HonestUtilityStudy(ipw.VBox):
 
     def run(self, seeds: int | None = None) -> None:
         """Run the sweep for `seeds` seeds (default: the dropdown's) and draw it next to the published figures."""
-        try:
-            n = _seed_count(self.seeds.value if seeds is None else seeds)
-        except InvalidInput as refused:
-            self.message.value = _refusal(str(refused))
+        ran = _run_study(self, "honest-utility", self.grid, seeds)
+        if ran is None:
             return
-        self.message.value = ""
-        self.run_button.disabled = True
-        self.progress.reset()
-        try:
-            frame = sweep("honest-utility", self.grid, seeds=n, processes=self.processes, progress=self.progress)
-        except (InvalidInput, ValueError) as refused:
-            self.message.value = _refusal(str(refused))
-            return
-        finally:
-            self.run_button.disabled = False
+        frame, n = ran
         found = required_honest_utility(frame)
         published = pd.DataFrame(PUBLISHED_HONEST_UTILITY)
         self.table = found.merge(published, on=list(SETTING_KEYS), suffixes=("_sandbox", "_published")).rename(
@@ -298,22 +287,11 @@ class CopierStudy(ipw.VBox):
 
     def run(self, seeds: int | None = None) -> None:
         """Run every variant × period for `seeds` seeds (default: the dropdown's) and draw the result."""
-        try:
-            n = _seed_count(self.seeds.value if seeds is None else seeds)
-        except InvalidInput as refused:
-            self.message.value = _refusal(str(refused))
+        ran = _run_study(self, "weight-copier", {"variant": list(VARIANTS), "commit_reveal_period": self.periods},
+                         seeds)
+        if ran is None:
             return
-        self.message.value = ""
-        self.run_button.disabled = True
-        self.progress.reset()
-        try:
-            frame = sweep("weight-copier", {"variant": list(VARIANTS), "commit_reveal_period": self.periods},
-                          seeds=n, processes=self.processes, progress=self.progress)
-        except (InvalidInput, ValueError) as refused:
-            self.message.value = _refusal(str(refused))
-            return
-        finally:
-            self.run_button.disabled = False
+        frame, n = ran
         self.table = frame.groupby(["variant", "commit_reveal_period"], as_index=False, sort=False)[
             "relative_dividend"].mean()
         rows = self.table.to_dict("records")
@@ -324,6 +302,26 @@ class CopierStudy(ipw.VBox):
         self.readout.value = (f"<p style='font-size:15px'>{n} seed{'s' * (n > 1)}. With a reveal period of "
                               f"{longest} epochs the copier earns, per unit of stake, this much of what honest "
                               f"validators earn: {summary}.</p>")
+
+
+def _run_study(study, scenario: str, grid: dict, seeds: int | None) -> tuple[pd.DataFrame, int] | None:
+    """Run a study's sweep behind its progress bar, the Run button disabled meanwhile; returns (frame, seeds),
+    or None after showing a refusal in the study's message."""
+    try:
+        n = _seed_count(study.seeds.value if seeds is None else seeds)
+    except InvalidInput as refused:
+        study.message.value = _refusal(str(refused))
+        return None
+    study.message.value = ""
+    study.run_button.disabled = True
+    study.progress.reset()
+    try:
+        return sweep(scenario, grid, seeds=n, processes=study.processes, progress=study.progress), n
+    except (InvalidInput, ValueError) as refused:
+        study.message.value = _refusal(str(refused))
+        return None
+    finally:
+        study.run_button.disabled = False
 
 
 def _copier_chart(periods: list[int]) -> alt.LayerChart:
