@@ -51,8 +51,7 @@ NEVER = 2**62  # the next action block of an agent that never acts
 
 def next_epoch_block(chain, netuid: int, after: int) -> int:
     """The first block after `after` at which subnet `netuid` runs its epoch (subnets are staggered)."""
-    period = chain.subnet(netuid).hyperparams["tempo"] + 1
-    return after + 1 + (-(after + 1 + netuid + 1)) % period
+    return chain.subnet(netuid).next_epoch_block(after)
 
 
 @dataclass

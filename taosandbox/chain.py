@@ -357,6 +357,10 @@ class Subnet:
         # The chain's blocks_until_next_epoch == 0: subnets are staggered by netuid.
         return (block + self.netuid + 1) % (self.hyperparams["tempo"] + 1) == 0
 
+    def next_epoch_block(self, after: int) -> int:
+        """The first block after `after` at which this subnet runs its epoch."""
+        return after + 1 + (-(after + 1 + self.netuid + 1)) % (self.hyperparams["tempo"] + 1)
+
     def append_neuron(self, hotkey: str, block: int) -> int:
         uid = self.n
         self.hotkeys.append(hotkey)
@@ -609,10 +613,15 @@ class Chain:
     def stake_weight(self, netuid: int) -> np.ndarray:
         """Per UID: alpha stake + tao_weight × root stake (rao, float); pre-dTAO: the root (TAO) stake."""
         s = self._subnet(netuid)
-        tw = 1.0 if self.era == "root-vote" else self.params["tao_weight"]
         alpha = 0 if self.era == "root-vote" else 1
+        tw = self.tao_weight
         return np.array([alpha * self.stake(hk, netuid) + tw * self.stake(hk, ROOT) for hk in s.hotkeys],
                         dtype=float)
+
+    @property
+    def tao_weight(self) -> float:
+        """How much a TAO staked on root counts in a subnet's stake weight (before dTAO root stake was all)."""
+        return 1.0 if self.era == "root-vote" else self.params["tao_weight"]
 
     # ------------------------------------------------------------------------------------------------------
     # Validation helpers
@@ -1115,15 +1124,8 @@ class Chain:
         quote = self.quote_add_stake(coldkey, hotkey, netuid, amount_rao, limit_price, allow_partial)
         s, charged, alpha = self.subnets[netuid], quote.executed_in, quote.amount_out
         # --- mutate ---
-        fee = quote.fee
         self.balances[coldkey] -= charged
-        if s.netuid == ROOT:
-            s.pool.tao_reserve += charged
-        else:
-            s.pool.swap_tao_for_alpha(charged - fee)
-            s.pool.tao_reserve += fee
-        s.alpha_out += alpha
-        s.flow += charged
+        self._buy(s, charged, quote.fee, alpha)
         self._credit(hotkey, s.netuid, coldkey, alpha)
         return alpha
 
@@ -1137,6 +1139,16 @@ class Chain:
         self._sell(s, sold, tao)
         self.balances[coldkey] += tao
         return tao
+
+    def _buy(self, s: Subnet, tao: int, fee: int, alpha: int) -> None:
+        """TAO into the pool (the fee stays in its TAO reserve; root takes it all 1:1), alpha out to a staker."""
+        if s.netuid == ROOT:
+            s.pool.tao_reserve += tao
+        else:
+            s.pool.swap_tao_for_alpha(tao - fee)
+            s.pool.tao_reserve += fee
+        s.alpha_out += alpha
+        s.flow += tao
 
     def _sell(self, s: Subnet, alpha: int, tao_after_fee: int) -> None:
         """Alpha back into the pool, TAO out; the fee stays in the TAO reserve."""
@@ -1183,12 +1195,7 @@ class Chain:
         # --- mutate ---
         self._debit(origin_hotkey, src.netuid, coldkey, sold)
         self._sell(src, sold, tao)
-        if dst.netuid == ROOT:
-            dst.pool.tao_reserve += tao
-        else:
-            dst.pool.swap_tao_for_alpha(tao)
-        dst.alpha_out += alpha
-        dst.flow += tao
+        self._buy(dst, tao, 0, alpha)
         self._credit(destination_hotkey, dst.netuid, coldkey, alpha)
         return alpha
 
@@ -1212,7 +1219,6 @@ class Chain:
         for uid, hk in enumerate(s.hotkeys):
             alpha = self.stake(hk, netuid) if netuid != ROOT else 0
             tao_stake = self.stake(hk, ROOT)
-            tw = 1.0 if self.era == "root-vote" else self.params["tao_weight"]
             rows.append({
                 "uid": uid,
                 "hotkey": hk,
@@ -1221,7 +1227,7 @@ class Chain:
                 "validator_permit": bool(s.validator_permit[uid]),
                 "alpha_stake": alpha / RAO_PER_TAO,
                 "tao_stake": tao_stake / RAO_PER_TAO,
-                "total_stake": (alpha + tw * tao_stake) / RAO_PER_TAO,
+                "total_stake": (alpha + self.tao_weight * tao_stake) / RAO_PER_TAO,
                 "consensus": float(s.consensus[uid]),
                 "incentive": float(s.incentive[uid]),
                 "dividends": float(s.dividends[uid]),
